@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Portal.Hosting;
+
+namespace Portal;
+
+/// <summary>The composition root: everything the portal registers, in one place.</summary>
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddPortal(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PortalOptions>()
+            .Bind(builder.Configuration.GetSection(PortalOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
+        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration));
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

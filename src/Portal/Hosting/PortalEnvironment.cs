@@ -1,0 +1,36 @@
+namespace Portal.Hosting;
+
+/// <summary>What the portal runs on — storage, job storage, clusters, sign-in — as the shell shows it to the operator.</summary>
+public sealed record PortalEnvironment(
+    string Storage,
+    string JobStorage,
+    IReadOnlyList<string> Clusters,
+    string SignIn,
+    bool IsEmbeddedDefault)
+{
+    public const string ConnectionStringName = "Portal";
+
+    public static PortalEnvironment From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        var postgres = configuration.GetConnectionString(ConnectionStringName);
+        var usesPostgres = !string.IsNullOrWhiteSpace(postgres);
+        var oidcConfigured = configuration.GetSection("Authentication:OpenIdConnect").Exists()
+            || configuration.GetSection("AzureAd").Exists();
+
+        var clusters = new List<string>();
+        if (options.EmbeddedSandbox)
+        {
+            clusters.Add("sandbox (embedded)");
+        }
+
+        clusters.AddRange(options.Clusters.Select(c => c.Name));
+
+        return new PortalEnvironment(
+            usesPostgres ? "PostgreSQL" : $"SQLite ({Path.Combine(options.DataDirectory, "portal.db")})",
+            usesPostgres ? "Hangfire on PostgreSQL" : "Hangfire in memory",
+            clusters,
+            oidcConfigured ? "OpenID Connect" : "development sign-in",
+            IsEmbeddedDefault: !usesPostgres && options.EmbeddedSandbox && !oidcConfigured);
+    }
+}
