@@ -4,10 +4,13 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>Airbyte: server, workers, workload API and launcher, cron, connector builder, web app, bootloader.</summary>
-internal static class AirbyteKind
+public static class AirbyteKind
 {
     public const string Name = "airbyte";
     public const string Version = "1.7.0";
+
+    /// <summary>The port the web app's Service exposes.</summary>
+    public const int WebappServicePort = 80;
 
     public static ComponentKind Create() => new()
     {

@@ -5,10 +5,13 @@ namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>Airbyte webhooks: receives webhooks, verifies their signature and starts Temporal workflows.</summary>
 /// <remarks>No public charm exists; the portal defines the contract (port 8080, <c>/healthz</c>, <c>/readyz</c>).</remarks>
-internal static class AirbyteWebhooksKind
+public static class AirbyteWebhooksKind
 {
     public const string Name = "airbyte-webhooks";
     public const int Port = 8080;
+
+    /// <summary>The port its Service exposes.</summary>
+    public const int ServicePort = 80;
 
     public static ComponentKind Create() => new()
     {

@@ -3,7 +3,7 @@ using Portal.Domain.Status;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>Lego: ACME certificates; the portal itself is the ACME client, so there is no workload.</summary>
-internal static class LegoKind
+public static class LegoKind
 {
     public const string Name = "lego";
     public const string LetsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";

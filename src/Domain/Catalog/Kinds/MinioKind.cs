@@ -4,7 +4,7 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>MinIO object storage: a StatefulSet with a volume at /data.</summary>
-internal static class MinioKind
+public static class MinioKind
 {
     public const string Name = "minio";
     public const int ApiPort = 9000;

@@ -3,7 +3,7 @@ using Portal.Domain.Status;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>nginx ingress: renders Ingress objects for an existing ingress-nginx controller; deploys no controller.</summary>
-internal static class NginxIngressKind
+public static class NginxIngressKind
 {
     public const string Name = "nginx-ingress";
 

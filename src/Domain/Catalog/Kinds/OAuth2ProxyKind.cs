@@ -4,10 +4,13 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>OAuth2 Proxy: authentication in front of Airbyte.</summary>
-internal static class OAuth2ProxyKind
+public static class OAuth2ProxyKind
 {
     public const string Name = "oauth2-proxy";
     public const int Port = 4180;
+
+    /// <summary>The port its Service exposes.</summary>
+    public const int ServicePort = 80;
 
     public static ComponentKind Create() => new()
     {

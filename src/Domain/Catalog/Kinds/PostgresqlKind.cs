@@ -4,7 +4,7 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>PostgreSQL: an external server (DBaaS; the seed's default) or an in-cluster StatefulSet.</summary>
-internal static class PostgresqlKind
+public static class PostgresqlKind
 {
     public const string Name = "postgresql";
     public const string External = "external";

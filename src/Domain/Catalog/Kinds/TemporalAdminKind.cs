@@ -4,7 +4,7 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>Temporal admin tools: schema setup Jobs, the default namespace, a debugging CLI.</summary>
-internal static class TemporalAdminKind
+public static class TemporalAdminKind
 {
     public const string Name = "temporal-admin";
 

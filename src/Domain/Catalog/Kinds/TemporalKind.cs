@@ -4,7 +4,7 @@ using static Portal.Domain.Catalog.CommonOptions;
 namespace Portal.Domain.Catalog.Kinds;
 
 /// <summary>Temporal server: frontend, history, matching and worker services.</summary>
-internal static class TemporalKind
+public static class TemporalKind
 {
     public const string Name = "temporal";
     public const string Version = "1.23.1";
