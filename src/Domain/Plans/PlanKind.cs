@@ -1,0 +1,12 @@
+namespace Portal.Domain.Plans;
+
+/// <summary>What a plan does to a stack.</summary>
+public enum PlanKind
+{
+    /// <summary>First deployment: every component and relation, from the namespace up.</summary>
+    Deploy,
+    /// <summary>Day-2 change: only what differs from the last applied spec, and what depends on it.</summary>
+    Reconfigure,
+    /// <summary>Removal of the whole stack, in the reverse order of a deploy.</summary>
+    Teardown,
+}

@@ -1,0 +1,26 @@
+using Portal.Domain.Blueprints;
+
+namespace Portal.Domain.Plans;
+
+/// <summary>The stable, URL-safe ids of plan steps, e.g. <c>apply:airbyte</c> or <c>relate:airbyte:db--postgresql:database</c>.</summary>
+/// <remarks>Ids derive from names only, so the same stack always gives the same ids: provisioning keys its jobs and
+/// persisted step rows on them, and the UI links to them. Component and endpoint names are DNS labels, so every id is
+/// made of <c>a-z 0-9 - :</c> and needs no escaping in a URL path.</remarks>
+public static class StepIds
+{
+    public static string EnsureNamespace(string @namespace) => $"namespace:{@namespace}";
+
+    public static string Apply(string component) => $"apply:{component}";
+
+    public static string Await(string component) => $"await:{component}";
+
+    public static string Provision(RelationSpec relation) => $"relate:{relation.Key}";
+
+    public static string Complete(RelationSpec relation) => $"complete:{relation.Key}";
+
+    public static string RemoveRelation(RelationSpec relation) => $"unrelate:{relation.Key}";
+
+    public static string RemoveComponent(string component) => $"remove:{component}";
+
+    public static string RemoveNamespace(string @namespace) => $"remove-namespace:{@namespace}";
+}

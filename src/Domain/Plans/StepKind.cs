@@ -1,0 +1,34 @@
+namespace Portal.Domain.Plans;
+
+/// <summary>The kind of a plan step; provisioning runs each kind with one job class, so the list stays short.</summary>
+public enum StepKind
+{
+    /// <summary>Create the stack's namespace with the portal's labels if it does not exist.</summary>
+    EnsureNamespace,
+
+    /// <summary>Render a component's objects (Deployments, StatefulSets, Services, ConfigMaps, Secrets) and server-side apply them.</summary>
+    ApplyComponent,
+
+    /// <summary>The provider-side work of a relation: database and role, credentials and buckets, schema Jobs, certificates,
+    /// a route, an upstream or host info; it ends with the relation Secret the requirer reads.</summary>
+    ProvisionRelation,
+
+    /// <summary>The part of a relation's provider-side work that needs the requirer to be serving.</summary>
+    /// <remarks>Needed because the <c>temporal</c> interface has two halves that a running Temporal splits: the schemas must exist
+    /// before Temporal starts (<see cref="ProvisionRelation"/>), but <c>temporal operator namespace create</c> talks to the
+    /// frontend, so the namespace can only be created after Temporal is healthy, and Airbyte must not start before it exists.
+    /// Folding it into either neighbour would make one job wait on a workload another step starts.</remarks>
+    CompleteRelation,
+
+    /// <summary>Wait until a component is healthy (its workloads available, its server reachable, its Ingresses addressed).</summary>
+    AwaitHealthy,
+
+    /// <summary>Undo a relation: delete the relation Secret and what the provider rendered for it; drop data only when asked.</summary>
+    RemoveRelation,
+
+    /// <summary>Delete a component's objects; its volumes stay unless the plan says otherwise.</summary>
+    RemoveComponent,
+
+    /// <summary>Delete the stack's namespace (only when the operator asks for it).</summary>
+    RemoveNamespace,
+}
