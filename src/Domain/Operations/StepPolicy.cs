@@ -1,0 +1,39 @@
+using Portal.Domain.Plans;
+
+namespace Portal.Domain.Operations;
+
+/// <summary>How often and how long a step may try: attempts for failures, a deadline for waiting on health, and the backoff.</summary>
+/// <remarks>"Not ready yet" (a workload still starting) is not a failure: it costs no attempt, only time, and the deadline
+/// bounds it, so nothing waits forever. A failure (an API error, a refused login) costs an attempt.</remarks>
+public sealed record StepPolicy
+{
+    public static StepPolicy Default { get; } = new();
+
+    public int MaxAttempts { get; init; } = 6;
+
+    public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a step may keep waiting for something to become ready.</summary>
+    public TimeSpan AwaitDeadline { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long any other step may keep retrying before it fails for good.</summary>
+    public TimeSpan StepDeadline { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a worker holds a running step before another may take it over (renewed while running).</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a step that is not ready yet looks again.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan DeadlineFor(StepKind kind) => kind == StepKind.AwaitHealthy ? AwaitDeadline : StepDeadline;
+
+    /// <summary>Exponential backoff after the given number of failed attempts, with up to 20% jitter from <paramref name="jitter"/> (0..1).</summary>
+    public TimeSpan BackoffAfter(int failedAttempts, double jitter)
+    {
+        var exponent = Math.Clamp(failedAttempts - 1, 0, 20);
+        var delay = Math.Min(FirstBackoff.TotalMilliseconds * Math.Pow(2, exponent), MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(delay * (1 + (0.2 * Math.Clamp(jitter, 0, 1))));
+    }
+}
