@@ -1,0 +1,84 @@
+using Portal.Domain.Stacks;
+
+namespace Portal.Provisioning.Persistence;
+
+/// <summary>A stack as the portal keeps it: the desired spec and the last applied one (never a secret value).</summary>
+internal sealed class StackRecord
+{
+    public Guid Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Blueprint { get; set; }
+
+    public required string Cluster { get; set; }
+
+    public required string Namespace { get; set; }
+
+    /// <summary>The desired spec, secret options removed.</summary>
+    public required StackSpec Spec { get; set; }
+
+    /// <summary>The spec of the last operation that succeeded; null before the first deploy finished.</summary>
+    public StackSpec? Applied { get; set; }
+
+    /// <summary>The operation running on the stack: one at a time, guarded by <see cref="Version"/>.</summary>
+    public Guid? ActiveOperationId { get; set; }
+
+    public Guid? LastOperationId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Optimistic concurrency token.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>How the portal reaches a cluster.</summary>
+internal enum ClusterSource
+{
+    Kubeconfig,
+    InCluster,
+}
+
+/// <summary>A cluster added in the UI or API. The kubeconfig is stored encrypted with ASP.NET Data Protection.</summary>
+internal sealed class ClusterRecord
+{
+    public required string Name { get; set; }
+
+    public ClusterSource Source { get; set; }
+
+    /// <summary>The kubeconfig, encrypted; never shown again after it is added.</summary>
+    public string? ProtectedKubeconfig { get; set; }
+
+    public string? Context { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public required string CreatedBy { get; set; }
+}
+
+/// <summary>One mutating action: who, when, what, on which stack, why, the result, and a diff with secrets masked.</summary>
+internal sealed class AuditRecord
+{
+    public long Id { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public required string Actor { get; set; }
+
+    public required string Action { get; set; }
+
+    public string? Stack { get; set; }
+
+    public string? Target { get; set; }
+
+    public string? Reason { get; set; }
+
+    public required string Result { get; set; }
+
+    public Guid? OperationId { get; set; }
+
+    /// <summary>A before/after diff of the spec, secret options masked.</summary>
+    public string? Diff { get; set; }
+}
