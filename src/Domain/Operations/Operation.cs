@@ -73,7 +73,7 @@ public sealed class Operation
             CreatedAt = now,
             Keeps = plan.Keeps,
         };
-        operation._steps.AddRange(plan.Steps.Select((step, order) => Step.From(id, step, order)));
+        operation._steps.AddRange(plan.Steps.Select((step, order) => Step.From(id, step, order, now)));
         operation.Settle(now);
         return operation;
     }
@@ -136,7 +136,7 @@ public sealed class Operation
         {
             foreach (var dependent in DependentsOf(step.Key).Where(d => d.State == StepState.Blocked && AllDependenciesSucceeded(d)))
             {
-                dependent.Queue();
+                dependent.Queue(now);
                 ready.Add(dependent);
             }
         }
@@ -230,7 +230,7 @@ public sealed class Operation
         var ready = new List<Step>();
         foreach (var step in _steps.Where(s => s.State == StepState.Blocked && AllDependenciesSucceeded(s)))
         {
-            step.Queue();
+            step.Queue(now);
             ready.Add(step);
         }
 

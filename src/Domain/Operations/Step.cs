@@ -54,6 +54,9 @@ public sealed class Step
 
     public DateTimeOffset? FinishedAt { get; private set; }
 
+    /// <summary>When the step last became ready to run; the dispatcher re-delivers steps that stay queued too long.</summary>
+    public DateTimeOffset? QueuedAt { get; private set; }
+
     /// <summary>When a waiting step runs again.</summary>
     public DateTimeOffset? NotBefore { get; private set; }
 
@@ -68,7 +71,7 @@ public sealed class Step
 
     public string? Error { get; private set; }
 
-    internal static Step From(Guid operationId, PlanStep step, int order) => new()
+    internal static Step From(Guid operationId, PlanStep step, int order, DateTimeOffset now) => new()
     {
         Id = Guid.NewGuid(),
         OperationId = operationId,
@@ -82,12 +85,14 @@ public sealed class Step
         Order = order,
         DependsOn = step.DependsOn,
         State = step.DependsOn.Count == 0 ? StepState.Queued : StepState.Blocked,
+        QueuedAt = step.DependsOn.Count == 0 ? now : null,
     };
 
-    internal void Queue()
+    internal void Queue(DateTimeOffset now)
     {
         Require(StepState.Blocked, StepState.Waiting, StepState.Failed, StepState.Cancelled);
         State = StepState.Queued;
+        QueuedAt = now;
         NotBefore = null;
     }
 

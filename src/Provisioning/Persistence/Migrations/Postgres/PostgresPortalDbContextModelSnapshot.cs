@@ -156,6 +156,9 @@ namespace Portal.Provisioning.Persistence.Migrations.Postgres
                     b.Property<int>("Order")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Relation")
                         .HasColumnType("text");
 

@@ -149,6 +149,9 @@ namespace Portal.Provisioning.Persistence.Migrations.Sqlite
                     b.Property<int>("Order")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("QueuedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Relation")
                         .HasColumnType("TEXT");
 

@@ -127,6 +127,7 @@ namespace Portal.Provisioning.Persistence.Migrations.Postgres
                     Runs = table.Column<int>(type: "integer", nullable: false),
                     StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    QueuedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     NotBefore = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Deadline = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     LeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),

@@ -126,6 +126,7 @@ namespace Portal.Provisioning.Persistence.Migrations.Sqlite
                     Runs = table.Column<int>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    QueuedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     NotBefore = table.Column<long>(type: "INTEGER", nullable: true),
                     Deadline = table.Column<long>(type: "INTEGER", nullable: true),
                     LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),

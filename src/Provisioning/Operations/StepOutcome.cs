@@ -1,0 +1,21 @@
+namespace Portal.Provisioning.Operations;
+
+/// <summary>What running a step came to.</summary>
+internal abstract record StepOutcome
+{
+    /// <summary>The step did its work; <paramref name="Message"/> says what is true now.</summary>
+    public sealed record Done(string? Message = null) : StepOutcome;
+
+    /// <summary>Not done yet, and nothing is wrong (a workload still starting): look again soon.</summary>
+    public sealed record NotReady(string WaitingFor) : StepOutcome;
+
+    /// <summary>It failed. A transient failure is retried with backoff; a permanent one (refused credentials, an object that
+    /// belongs to someone else) fails the step at once.</summary>
+    public sealed record Failed(string Error, bool Permanent) : StepOutcome;
+
+    public static StepOutcome Ok(string? message = null) => new Done(message);
+
+    public static StepOutcome Wait(string waitingFor) => new NotReady(waitingFor);
+
+    public static StepOutcome Fail(string error, bool permanent = false) => new Failed(error, permanent);
+}

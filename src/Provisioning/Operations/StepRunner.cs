@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Operations;
+using Portal.Domain.Plans;
+using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Persistence;
+
+namespace Portal.Provisioning.Operations;
+
+/// <summary>Runs one delivered step: takes its lease, runs its handler while renewing the lease, records the outcome and
+/// the steps it made ready in one save, then hands those to the scheduler.</summary>
+/// <remarks>
+/// Safe under at-least-once delivery: a repeated delivery finds the step finished (or held by a live worker) and does
+/// nothing. A crash between the handler and the save loses only the record, and the handler is idempotent, so the step
+/// runs again when its lease ends. Shutdown cancels the handler without recording anything, for the same reason.
+/// </remarks>
+internal sealed partial class StepRunner(
+    OperationStore store,
+    IEnumerable<IStepHandler> handlers,
+    IStepScheduler scheduler,
+    IOperationObserver observer,
+    StepPolicy policy,
+    TimeProvider time,
+    ILogger<StepRunner> logger)
+{
+    private readonly Dictionary<StepKind, IStepHandler> _handlers = handlers.ToDictionary(h => h.Kind);
+
+    public async Task RunAsync(Guid stepId, CancellationToken cancellationToken)
+    {
+        if (await store.OperationOfStepAsync(stepId, cancellationToken).ConfigureAwait(false) is not { } operationId)
+        {
+            StepRunnerLog.UnknownStep(logger, stepId);
+            return;
+        }
+
+        var (start, operation) = await store.UpdateAsync(
+            operationId, o => (o.Begin(stepId, time.GetUtcNow(), policy), o), cancellationToken).ConfigureAwait(false);
+        var step = operation.StepById(stepId);
+        switch (start)
+        {
+            case StepStart.Skip:
+                StepRunnerLog.Skipped(logger, step.Key, step.State);
+                return;
+            case StepStart.TooEarly:
+                scheduler.Schedule(stepId, step.NotBefore!.Value);
+                return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["OperationId"] = operationId, ["Step"] = step.Key });
+        StepRunnerLog.Started(logger, step.Key, step.Runs);
+
+        var outcome = await RunHandlerAsync(operation, step, cancellationToken).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            return;
+        }
+
+        var jitter = Random.Shared.NextDouble();
+        var (ready, after) = await store.UpdateAsync(operationId, o =>
+        {
+            var now = time.GetUtcNow();
+            IReadOnlyList<Step> readied = [];
+            switch (outcome)
+            {
+                case StepOutcome.Done done:
+                    readied = o.Complete(stepId, now, done.Message);
+                    break;
+                case StepOutcome.NotReady notReady:
+                    o.NotReady(stepId, now, policy, notReady.WaitingFor);
+                    break;
+                case StepOutcome.Failed failed:
+                    o.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter);
+                    break;
+            }
+
+            return (readied.Select(s => s.Id).ToList(), o);
+        }, cancellationToken).ConfigureAwait(false);
+
+        var recorded = after.StepById(stepId);
+        StepRunnerLog.Finished(logger, step.Key, recorded.State, recorded.Message ?? "");
+        foreach (var id in ready)
+        {
+            scheduler.Enqueue(id);
+        }
+
+        if (recorded.State == StepState.Waiting)
+        {
+            scheduler.Schedule(stepId, recorded.NotBefore!.Value);
+        }
+
+        if (after.State.IsFinished())
+        {
+            await observer.OperationFinishedAsync(after, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Runs the handler under a lease that a background loop renews; returns null when shutdown interrupted it.
+    private async Task<StepOutcome?> RunHandlerAsync(Operation operation, Step step, CancellationToken cancellationToken)
+    {
+        if (!_handlers.TryGetValue(step.Kind, out var handler))
+        {
+            return StepOutcome.Fail($"the portal has no handler for {step.Kind} steps", permanent: true);
+        }
+
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewLeaseAsync(operation.Id, step.Id, renewal.Token);
+        try
+        {
+            return await handler.RunAsync(new StepExecution(operation, step), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            StepRunnerLog.Interrupted(logger, step.Key);
+            return null;
+        }
+        catch (ClusterException e)
+        {
+            return StepOutcome.Fail(e.Message, permanent: !e.Transient);
+        }
+#pragma warning disable CA1031 // A bug in a handler must fail the step (with retries), not the worker.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            StepRunnerLog.HandlerCrashed(logger, e, step.Key);
+            return StepOutcome.Fail($"unexpected error ({e.GetType().Name})");
+        }
+        finally
+        {
+            await renewal.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewLeaseAsync(Guid operationId, Guid stepId, CancellationToken cancellationToken)
+    {
+        var period = policy.Lease / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, time, cancellationToken).ConfigureAwait(false);
+                await store.UpdateAsync(operationId, o =>
+                {
+                    if (o.StepById(stepId).State == StepState.Running)
+                    {
+                        o.Renew(stepId, time.GetUtcNow(), policy);
+                    }
+
+                    return 0;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The handler finished (or shutdown): stop renewing.
+        }
+    }
+}
+
+/// <summary>Told when an operation reaches its end, to update the stack it ran on.</summary>
+internal interface IOperationObserver
+{
+    Task OperationFinishedAsync(Operation operation, CancellationToken cancellationToken);
+}
+
+internal static partial class StepRunnerLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A job was delivered for step {StepId}, which does not exist; ignored")]
+    public static partial void UnknownStep(ILogger logger, Guid stepId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {Step} is {State}: nothing to do for this delivery")]
+    public static partial void Skipped(ILogger logger, string step, StepState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} started (run {Run})")]
+    public static partial void Started(ILogger logger, string step, int run);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} is {State}: {Message}")]
+    public static partial void Finished(ILogger logger, string step, StepState state, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} was interrupted by shutdown; it runs again when its lease ends")]
+    public static partial void Interrupted(ILogger logger, string step);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The handler of step {Step} failed unexpectedly")]
+    public static partial void HandlerCrashed(ILogger logger, Exception exception, string step);
+}
