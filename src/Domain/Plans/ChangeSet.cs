@@ -29,12 +29,12 @@ internal sealed class ChangeSet
     /// <summary>Relations in both specs whose data changes, with why ("postgresql port changed").</summary>
     public SortedDictionary<string, (RelationSpec Relation, List<string> Reasons)> ChangedRelations { get; } = new(StringComparer.Ordinal);
 
-    public static ChangeSet Compute(StackSpec desired, StackSpec lastApplied)
+    public static ChangeSet Compute(StackFacts after, StackFacts before)
     {
         var changes = new ChangeSet();
-        changes.CompareComponents(desired, lastApplied);
-        changes.CompareRelations(desired, lastApplied);
-        changes.FindChangedRelations(desired);
+        changes.CompareComponents(after.Spec, before.Spec);
+        changes.CompareRelations(after.Spec, before.Spec);
+        changes.FindChangedRelations(after, before);
         return changes;
     }
 
@@ -77,37 +77,36 @@ internal sealed class ChangeSet
         RemovedRelations.AddRange(lastApplied.Relations.Where(r => !desired.Relations.Contains(r) || Replaced(r)).OrderBy(r => r.Key, StringComparer.Ordinal));
     }
 
-    private void FindChangedRelations(StackSpec desired)
+    private void FindChangedRelations(StackFacts after, StackFacts before)
     {
-        var kept = desired.Relations.Where(r => !AddedRelations.Contains(r)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        var kept = after.Relations.Where(r => !AddedRelations.Contains(r)).ToList();
         foreach (var relation in kept)
         {
             var rule = InterfaceRules.For(relation.Interface);
+            var requirer = relation.Requirer.Component;
             var reasons = new List<string>();
             AddOptionReason(reasons, relation.Provider.Component, ChangedOptions(relation.Provider.Component).Where(rule.ProviderOptionFeeds));
-            AddOptionReason(reasons, relation.Requirer.Component, ChangedOptions(relation.Requirer.Component).Where(rule.RequirerOptionFeeds));
+            AddOptionReason(reasons, requirer, ChangedOptions(requirer).Where(rule.RequirerOptionFeeds));
 
+            // A route also moves with things outside its two components: a proxy serves on the hostname of the app it
+            // fronts, and an app related to a proxy is routed through it. Compare what the Ingress would say.
             if (relation.Interface == Interfaces.NginxRoute)
             {
-                // An authenticating proxy serves on the hostname of the app it fronts, and an app related to a proxy is
-                // routed through it: both move with the other side of their http-upstream relation.
-                foreach (var upstream in UpstreamsOf(relation.Requirer.Component, desired))
+                if (after.RouteHost(requirer) != before.RouteHost(requirer) && !HostnameChanged(requirer))
                 {
-                    if (upstream.Requirer.Component == relation.Requirer.Component && HostnameChanged(upstream.Provider.Component))
-                    {
-                        reasons.Add($"the hostname of {upstream.Provider.Component} changed");
-                    }
+                    reasons.Add($"the hostname {requirer} is served on changed to {after.RouteHost(requirer)}");
                 }
 
-                if (UpstreamRelationChanged(relation.Requirer.Component))
+                if (!after.ProxiesOf(requirer).SequenceEqual(before.ProxiesOf(requirer)))
                 {
-                    reasons.Add($"the upstream relation of {relation.Requirer.Component} changed");
+                    reasons.Add($"the backend of the route of {requirer} changed");
                 }
             }
 
-            if (relation.Interface == Interfaces.TlsCertificates && RouteHostsChanged(relation.Requirer.Component, desired))
+            // Certificates follow the set of hostnames the ingress serves, whichever route brought them.
+            if (relation.Interface == Interfaces.TlsCertificates && !after.IngressHosts(requirer).SequenceEqual(before.IngressHosts(requirer)))
             {
-                reasons.Add($"the hostnames of {relation.Requirer.Component} changed");
+                reasons.Add($"the hostnames of {requirer} changed to {Phrases.JoinWithAnd(after.IngressHosts(requirer))}");
             }
 
             if (reasons.Count > 0)
@@ -127,28 +126,6 @@ internal sealed class ChangeSet
     }
 
     private bool HostnameChanged(string component) => ChangedOptions(component).Any(InterfaceRules.HostnameOptions.Contains);
-
-    private bool UpstreamRelationChanged(string component) =>
-        AddedRelations.Concat(RemovedRelations).Any(r => r.Interface == Interfaces.HttpUpstream && r.Involves(component));
-
-    private static IEnumerable<RelationSpec> UpstreamsOf(string component, StackSpec spec) =>
-        spec.Relations.Where(r => r.Interface == Interfaces.HttpUpstream && r.Involves(component));
-
-    // The hostnames an ingress serves change when a route to it comes or goes, or when a routed component's hostname
-    // (or the hostname of the app a routed proxy fronts) changes; the certificates follow the hostnames.
-    private bool RouteHostsChanged(string ingress, StackSpec desired)
-    {
-        if (AddedRelations.Concat(RemovedRelations).Any(r => r.Interface == Interfaces.NginxRoute && r.Provider.Component == ingress))
-        {
-            return true;
-        }
-
-        return desired.Relations
-            .Where(r => r.Interface == Interfaces.NginxRoute && r.Provider.Component == ingress)
-            .Select(r => r.Requirer.Component)
-            .Any(routed => HostnameChanged(routed)
-                || UpstreamsOf(routed, desired).Any(u => u.Requirer.Component == routed && HostnameChanged(u.Provider.Component)));
-    }
 
     private static List<string> DifferingOptions(ComponentSpec desired, ComponentSpec before) =>
         desired.Config.Keys.Union(before.Config.Keys)

@@ -120,7 +120,7 @@ internal sealed class DeployGraph
             graph.AddDependency(provision, StepIds.Await(requirer));
         }
 
-        if (rule.RequirerReadsAtStart)
+        if (rule.RequirerStartsAfter)
         {
             graph.AddDependency(StepIds.Apply(requirer), provision);
         }

@@ -15,8 +15,10 @@ internal enum ProviderGate
 
 /// <summary>What the planner knows about one relation interface: ordering, and which options feed the relation's data.</summary>
 /// <param name="Gate">What of the provider the provider-side work needs.</param>
-/// <param name="RequirerReadsAtStart">The requirer's pods read the relation Secret when they start, so the requirer is
-/// applied after the relation is provisioned and re-applied (its pods roll) when the relation's data changes.</param>
+/// <param name="RequirerStartsAfter">The requirer cannot start without the relation (its pods read the relation Secret, or it
+/// is blocked until the provider's work is done), so it is applied after the relation is provisioned.</param>
+/// <param name="RequirerRolls">The requirer's pods hold the relation's data from their start, so they are rolled (the
+/// requirer applied again) when it changes.</param>
 /// <param name="HasCompletion">Part of the provider's work needs the requirer serving (see <see cref="StepKind.CompleteRelation"/>).</param>
 /// <param name="ProviderRendersObjects">The relation renders objects that belong to the provider (an nginx-route renders the
 /// ingress component's Ingress), so the provider is only healthy once they exist.</param>
@@ -25,7 +27,8 @@ internal enum ProviderGate
 /// <param name="RequirerOptions">Requirer options whose change changes this relation's data (what the requirer asks for).</param>
 internal sealed record InterfaceRule(
     ProviderGate Gate,
-    bool RequirerReadsAtStart,
+    bool RequirerStartsAfter,
+    bool RequirerRolls,
     bool HasCompletion,
     bool ProviderRendersObjects,
     IReadOnlySet<string> RequirerRelationsFirst,
@@ -52,7 +55,7 @@ internal static class InterfaceRules
         // credentials Secret through secretKeyRef, so they start after it exists and roll when host, port, TLS or the
         // server change. The admin credentials are the provider's own business: changing them changes no relation.
         [Interfaces.PostgresqlClient] = new(
-            ProviderGate.Serving, RequirerReadsAtStart: true, HasCompletion: false, ProviderRendersObjects: false,
+            ProviderGate.Serving, RequirerStartsAfter: true, RequirerRolls: true, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set("mode", "host", "port", "sslmode", "ca-certificate"),
             RequirerOptions: Set()),
@@ -60,18 +63,19 @@ internal static class InterfaceRules
         // The bucket Job talks to the MinIO API, so MinIO must be ready. The consumer's access and secret keys are
         // MinIO's root credentials; the buckets are the ones the consumer's options name.
         [Interfaces.ObjectStorage] = new(
-            ProviderGate.Serving, RequirerReadsAtStart: true, HasCompletion: false, ProviderRendersObjects: false,
+            ProviderGate.Serving, RequirerStartsAfter: true, RequirerRolls: true, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set("root-user", "root-password"),
             RequirerOptions: Set("storage-bucket-logs", "storage-bucket-state", "storage-bucket-workload-output", "storage-bucket-activity-payload")),
 
         // temporal-admin's schema Jobs connect to Temporal's two databases with Temporal's own credentials, so they
         // run after Temporal's postgresql_client relations; they need the admin tools' config, not a running admin pod.
-        // Temporal is blocked until the schemas exist ("schema is not ready"), so it starts after them. A new Temporal
+        // Temporal is blocked until the schemas exist ("schema is not ready"), so it starts after them, but its pods hold
+        // nothing of the relation: new schemas or a new retention need no roll. A new Temporal
         // version brings new schema versions: its image tag feeds the relation, so an upgrade runs update-schema first.
         // Creating the Temporal namespace talks to the frontend: that is the completion, after Temporal is healthy.
         [Interfaces.Temporal] = new(
-            ProviderGate.Applied, RequirerReadsAtStart: true, HasCompletion: true, ProviderRendersObjects: false,
+            ProviderGate.Applied, RequirerStartsAfter: true, RequirerRolls: false, HasCompletion: true, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(Interfaces.PostgresqlClient),
             ProviderOptions: Set("image-tag", "default-namespace", "namespace-retention"),
             RequirerOptions: Set("image-tag")),
@@ -79,7 +83,7 @@ internal static class InterfaceRules
         // Airbyte and the webhook receiver start workflows on Temporal as soon as they run: the frontend must serve and
         // its namespace must exist (Serving includes the admin relation's completion), and they read the host at start.
         [Interfaces.TemporalHostInfo] = new(
-            ProviderGate.Serving, RequirerReadsAtStart: true, HasCompletion: false, ProviderRendersObjects: false,
+            ProviderGate.Serving, RequirerStartsAfter: true, RequirerRolls: true, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set(),
             RequirerOptions: Set()),
@@ -89,7 +93,7 @@ internal static class InterfaceRules
         // until the backend is ready. The requirer reads nothing back (its public URL comes from its own hostname).
         // Every ingress option ends up in the Ingress objects, so any of them changes the routes.
         [Interfaces.NginxRoute] = new(
-            ProviderGate.Applied, RequirerReadsAtStart: false, HasCompletion: false, ProviderRendersObjects: true,
+            ProviderGate.Applied, RequirerStartsAfter: false, RequirerRolls: false, HasCompletion: false, ProviderRendersObjects: true,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set(InterfaceRule.AnyOption),
             RequirerOptions: Set("external-hostname", "path-prefix", "max-body-size")),
@@ -98,7 +102,7 @@ internal static class InterfaceRules
         // Airbyte exists (it resolves per request and answers 502 until Airbyte is up), so the proxy does not wait for
         // Airbyte's long start. The proxy reads the URL as a flag at start.
         [Interfaces.HttpUpstream] = new(
-            ProviderGate.Namespace, RequirerReadsAtStart: true, HasCompletion: false, ProviderRendersObjects: false,
+            ProviderGate.Namespace, RequirerStartsAfter: true, RequirerRolls: true, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set(),
             RequirerOptions: Set()),
@@ -108,7 +112,7 @@ internal static class InterfaceRules
         // its certificates: nginx serves its default certificate until the TLS Secret appears and then picks it up
         // without a restart; waiting would deadlock with http-01. A changed ACME server or solver re-issues.
         [Interfaces.TlsCertificates] = new(
-            ProviderGate.Serving, RequirerReadsAtStart: false, HasCompletion: false, ProviderRendersObjects: false,
+            ProviderGate.Serving, RequirerStartsAfter: false, RequirerRolls: false, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
             ProviderOptions: Set("server", "plugin", "plugin-credentials", "eab-kid", "eab-hmac", "acme-ca-certificates"),
             RequirerOptions: Set("tls-secret-name")),
@@ -117,7 +121,7 @@ internal static class InterfaceRules
     // An interface the planner does not know is treated with the most caution: the provider serving first, the
     // requirer waiting for the data and rolling on any change of either side.
     private static readonly InterfaceRule Unknown = new(
-        ProviderGate.Serving, RequirerReadsAtStart: true, HasCompletion: false, ProviderRendersObjects: false,
+        ProviderGate.Serving, RequirerStartsAfter: true, RequirerRolls: true, HasCompletion: false, ProviderRendersObjects: false,
         RequirerRelationsFirst: Set(),
         ProviderOptions: Set(InterfaceRule.AnyOption),
         RequirerOptions: Set(InterfaceRule.AnyOption));

@@ -72,9 +72,9 @@ public sealed class StackPlanner
             return Result<Plan>.Failure(errors);
         }
 
-        var changes = ChangeSet.Compute(desired, lastApplied);
         var after = DeployGraph.Build(desired, _catalog);
         var before = DeployGraph.Build(lastApplied, _catalog);
+        var changes = ChangeSet.Compute(after.Facts, before.Facts);
         var drafts = new Dictionary<string, Draft>(StringComparer.Ordinal);
 
         void Select(string id, Reason reason)
@@ -113,7 +113,7 @@ public sealed class StackPlanner
                 Select(StepIds.Complete(relation), Reason.Plain(reason));
             }
 
-            if (rule.RequirerReadsAtStart)
+            if (rule.RequirerRolls)
             {
                 var rolled = Reason.About("its pods read the new data of {0}", relation.Requirer.ToString());
                 Select(StepIds.Apply(relation.Requirer.Component), rolled);
@@ -138,7 +138,7 @@ public sealed class StackPlanner
 
         // A requirer that stays but loses a relation it read at start is rendered again without it.
         foreach (var relation in changes.RemovedRelations.Where(r =>
-                     InterfaceRules.For(r.Interface).RequirerReadsAtStart
+                     InterfaceRules.For(r.Interface).RequirerRolls
                      && desired.FindComponent(r.Requirer.Component) is not null
                      && !changes.ReplacedComponents.Contains(r.Requirer.Component)))
         {
