@@ -165,7 +165,7 @@ internal sealed partial class StatusEvaluation
         if (pending.Count > 0)
         {
             var first = pending[0];
-            yield return new Finding(Rank.KindWait, ComponentStatus.Waiting,
+            yield return new Finding(Rank.KindWait, _facts.Wiring.ContainsKey(first.Key) ? ComponentStatus.Maintenance : ComponentStatus.Waiting,
                 $"{relations.Count - pending.Count} of {relations.Count} relation databases are ready",
                 new StatusCause(CauseKind.ProvidedRelation, first.Key, $"the database of {first} has not been created yet",
                     Wired(first) ? $"Re-run the wiring of {first}" : $"Wait for the portal to create the database and role of {first}")

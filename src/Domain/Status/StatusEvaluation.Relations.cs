@@ -36,11 +36,14 @@ internal sealed partial class StatusEvaluation
             return new RelationState(relation, RelationStatus.Broken, check.Message, [check]);
         }
 
-        var checks = new List<RelationCheck> { ProviderCheck(relation) };
+        // While the portal wires the relation, that is the first thing to say about it.
+        var checks = new List<RelationCheck>();
         if (_facts.Wiring.TryGetValue(relation.Key, out var step))
         {
             checks.Add(new RelationCheck(RelationChecks.Wiring, CheckResult.Pending, step) { Action = $"Wait for the portal to finish wiring {relation}" });
         }
+
+        checks.Add(ProviderCheck(relation));
 
         var (interfaceChecks, coveredJobs) = InterfaceChecks(relation);
         checks.AddRange(interfaceChecks);

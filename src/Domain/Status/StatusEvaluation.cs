@@ -360,12 +360,17 @@ internal sealed partial class StatusEvaluation
     private StatusCause ResourceCause(ComponentContext context, ResourceHealth health)
     {
         var action = health.Action ?? $"Check {health.Resource}";
-        // An Ingress of an nginx-ingress serves one route: its problem is that relation's, not the other routes'.
-        if (health.Resource.Kind == ObjectKinds.Ingress
-            && ProvidedRelations(context.Spec.Name, Interfaces.NginxRoute)
-                .FirstOrDefault(r => ObjectNames.Ingress(context.Spec.Name, r.Requirer.Component) == health.Resource.Name) is { } route)
+        // An object that serves one relation the component provides (a route's Ingress, a bucket Job labelled with the
+        // relation) makes that relation wait, not the component's other relations.
+        var label = context.Find(health.Resource)?.Relation;
+        var served = _stack.Relations
+            .Where(r => r.Provider.Component == context.Spec.Name)
+            .FirstOrDefault(r => r.Key == label
+                || (r.Interface == Interfaces.NginxRoute && health.Resource.Kind == ObjectKinds.Ingress
+                    && ObjectNames.Ingress(context.Spec.Name, r.Requirer.Component) == health.Resource.Name));
+        if (served is not null)
         {
-            return new StatusCause(CauseKind.ProvidedRelation, health.Resource.ToString(), health.Message, action) { Relation = route, Resource = health };
+            return new StatusCause(CauseKind.ProvidedRelation, health.Resource.ToString(), health.Message, action) { Relation = served, Resource = health };
         }
 
         return new StatusCause(CauseKind.Resource, health.Resource.ToString(), health.Message, action) { Resource = health };
