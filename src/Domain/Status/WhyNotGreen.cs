@@ -32,8 +32,9 @@ public sealed record StatusDiagnosis(string Component, IReadOnlyList<DiagnosisSt
 }
 
 /// <summary>Walks the status graph from a component to the deepest unhealthy cause (requirer → relation → provider → object).</summary>
-/// <remarks>Among several causes it follows the one that ends worst, then the deepest; components and relations already on
-/// the path are not entered again, so cycles end.</remarks>
+/// <remarks>A component's own cause (config, a broken object, the portal at work) ends the walk there, as its message says. A
+/// component waiting on relations is followed down each of them, keeping the chain that ends worst, then the deepest;
+/// components and relations already on the path are not entered again, so cycles end.</remarks>
 public static class WhyNotGreen
 {
     public static StatusDiagnosis Explain(StackStatus status, string component)
@@ -74,11 +75,16 @@ public static class WhyNotGreen
             options.Add(FromCause(status, cause, visited, relations));
         }
 
-        foreach (var relation in status.RequiredBy(state.Component))
+        // A component that only waits on its relations may wait on several: look down each and keep the worst.
+        // A cause of its own (config, a broken object, the portal at work) is what its message says, and the walk says the same.
+        if (state.Cause is null or { Kind: CauseKind.Relation })
         {
-            if (relation.Status != RelationStatus.Healthy && !relations.Contains(relation.Key) && relation.Key != state.Cause?.Relation?.Key)
+            foreach (var relation in status.RequiredBy(state.Component))
             {
-                options.Add(FromRelation(status, relation, visited, relations));
+                if (relation.Status != RelationStatus.Healthy && !relations.Contains(relation.Key) && relation.Key != state.Cause?.Relation?.Key)
+                {
+                    options.Add(FromRelation(status, relation, visited, relations));
+                }
             }
         }
 
