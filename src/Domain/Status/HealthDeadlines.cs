@@ -1,3 +1,5 @@
+using Portal.Domain.Common;
+
 namespace Portal.Domain.Status;
 
 /// <summary>How long each kind of object may be progressing before its health turns degraded (nothing is "progressing forever").</summary>
@@ -38,4 +40,35 @@ public sealed record HealthDeadlines
 
     /// <summary>How many of the latest Warning events are attached to an unhealthy object.</summary>
     public int MaxWarnings { get; init; } = 5;
+
+    /// <summary>Every problem with these deadlines at once (for the portal's options validator): each must be positive.</summary>
+    public IReadOnlyList<ValidationError> Validate()
+    {
+        var errors = new ErrorList();
+        foreach (var (name, value) in new (string, TimeSpan)[]
+        {
+            (nameof(Deployment), Deployment), (nameof(StatefulSet), StatefulSet), (nameof(ReplicaSet), ReplicaSet),
+            (nameof(PodPending), PodPending), (nameof(PodNotReady), PodNotReady), (nameof(PersistentVolumeClaim), PersistentVolumeClaim),
+            (nameof(IngressAddress), IngressAddress), (nameof(LoadBalancerAddress), LoadBalancerAddress), (nameof(Job), Job),
+            (nameof(Deletion), Deletion),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add(name, $"must be a positive duration, not {value}");
+            }
+        }
+
+        if (JobDeadlineGrace < TimeSpan.Zero)
+        {
+            errors.Add(nameof(JobDeadlineGrace), $"must not be negative, not {JobDeadlineGrace}");
+        }
+
+        if (MaxWarnings < 0)
+        {
+            errors.Add(nameof(MaxWarnings), $"must not be negative, not {MaxWarnings}");
+        }
+
+        return errors;
+    }
 }

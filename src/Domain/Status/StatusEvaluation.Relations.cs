@@ -92,18 +92,24 @@ internal sealed partial class StatusEvaluation
         if (relevant.Count == 0)
         {
             return new RelationCheck(RelationChecks.Provider, CheckResult.Passed,
-                $"{provider} serves this relation ({StatusWord(state.Status)} for another: {state.Message})");
+                $"{provider} serves this relation (it {StatusPhrase(state.Status)} for another: {state.Message})");
         }
 
         var first = relevant[0];
-        return new RelationCheck(RelationChecks.Provider, CheckResult.Pending, $"{provider} is {StatusWord(first.Status)}: {first.Message}")
+        return new RelationCheck(RelationChecks.Provider, CheckResult.Pending, $"{provider} {StatusPhrase(first.Status)}: {first.Message}")
         {
             Action = first.Cause.Action,
             WaitingOn = provider,
         };
     }
 
-    private static string StatusWord(ComponentStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>"is waiting", "is in error"…: how a sentence says a component's status.</summary>
+    private static string StatusPhrase(ComponentStatus status) => status switch
+    {
+        ComponentStatus.Maintenance => "is in maintenance",
+        ComponentStatus.Error => "is in error",
+        _ => $"is {status.ToString().ToLowerInvariant()}",
+    };
 
     private (IEnumerable<RelationCheck> Checks, IReadOnlySet<string> CoveredJobs) InterfaceChecks(RelationSpec relation)
     {

@@ -211,7 +211,7 @@ public sealed class RelationStateTests
 
         var state = world.Relation("airbyte:object-storage", "minio:object-storage");
 
-        Assert.Equal((RelationStatus.Pending, "minio is maintenance: creating buckets"), (state.Status, state.Message));
+        Assert.Equal((RelationStatus.Pending, "minio is in maintenance: creating buckets"), (state.Status, state.Message));
         Assert.Equal((CheckResult.Pending, "job airbyte-object-storage-buckets is running (1 active)"),
             (state.Check(RelationChecks.SetupJob)!.Result, state.Check(RelationChecks.SetupJob)!.Message));
         Assert.Equal((ComponentStatus.Maintenance, "creating buckets"), (world.Component("minio").Status, world.Component("minio").Message));
@@ -273,6 +273,6 @@ public sealed class RelationStateTests
 
         Assert.Equal(CheckResult.Pending, check.Result);
         Assert.Equal("temporal", check.WaitingOn);
-        Assert.Equal("temporal is error: temporal: cannot pull image temporalio/server:1.23.1 (ImagePullBackOff)", check.Message);
+        Assert.Equal("temporal is in error: temporal: cannot pull image temporalio/server:1.23.1 (ImagePullBackOff)", check.Message);
     }
 }

@@ -355,6 +355,16 @@ public sealed class ResourceHealthTests
         Assert.Equal("no load-balancer address after 1 minute: is an ingress controller running for class nginx?", health.Message);
     }
 
+    [Fact]
+    public void Deadlines_report_every_invalid_value_at_once()
+    {
+        Assert.Empty(HealthDeadlines.Default.Validate());
+
+        var errors = (HealthDeadlines.Default with { Deployment = TimeSpan.Zero, IngressAddress = TimeSpan.FromMinutes(-1), MaxWarnings = -1 }).Validate();
+
+        Assert.Equal(["Deployment", "IngressAddress", "MaxWarnings"], errors.Select(e => e.Path));
+    }
+
     [Theory]
     [InlineData(ServiceType.ClusterIP, new string[0], 30, HealthStatus.Healthy)]
     [InlineData(ServiceType.LoadBalancer, new[] { "198.51.100.7" }, 30, HealthStatus.Healthy)]

@@ -5,6 +5,7 @@ namespace Portal.Domain.Status.Observation;
 public sealed class StackObservation
 {
     private readonly Dictionary<ObjectRef, ObservedObject> _byRef;
+    private readonly Dictionary<(Type, string), ObservedObject> _byTypeAndName;
     private readonly ILookup<string, ObservedObject> _byComponent;
     private readonly ILookup<string, ObservedObject> _byRelation;
     private readonly ILookup<ObjectRef, ObservedObject> _byOwner;
@@ -24,6 +25,7 @@ public sealed class StackObservation
             _byRef[resource.Ref] = resource;
         }
 
+        _byTypeAndName = _byRef.Values.ToDictionary(o => (o.GetType(), o.Name));
         _byComponent = resources.Where(o => o.Component is not null).ToLookup(o => o.Component!, StringComparer.Ordinal);
         _byRelation = resources.Where(o => o.Relation is not null).ToLookup(o => o.Relation!, StringComparer.Ordinal);
         _byOwner = resources
@@ -46,7 +48,7 @@ public sealed class StackObservation
     public IEnumerable<T> All<T>() where T : ObservedObject => _byRef.Values.OfType<T>();
 
     public T? Find<T>(string name) where T : ObservedObject =>
-        _byRef.Values.OfType<T>().FirstOrDefault(o => o.Name == name);
+        _byTypeAndName.TryGetValue((typeof(T), name), out var found) ? (T)found : _byRef.Values.OfType<T>().FirstOrDefault(o => o.Name == name);
 
     public ObservedObject? Find(ObjectRef reference) => _byRef.GetValueOrDefault(reference);
 
