@@ -11,9 +11,13 @@ public static class RelationContracts
     /// <summary>The purpose of the temporal interface's setup Job (<see cref="ObjectNames.RelationJob"/>): both schemas and the namespace.</summary>
     public const string SchemaJobPurpose = "schema";
 
-    private static readonly string[] PostgresqlClientKeys = ["host", "port", "database", "username", "password"];
-    private static readonly string[] ObjectStorageKeys = ["endpoint", "access-key", "secret-key"];
-    private static readonly string[] TemporalHostInfoKeys = ["host", "port"];
+    private static readonly string[] PostgresqlClientKeys =
+        [RelationData.Host, RelationData.Port, RelationData.Database, RelationData.Username, RelationData.Password, RelationData.SslMode];
+
+    private static readonly string[] ObjectStorageKeys =
+        [RelationData.Endpoint, RelationData.Host, RelationData.Port, RelationData.AccessKey, RelationData.SecretKey, RelationData.Secure];
+
+    private static readonly string[] TemporalHostInfoKeys = [RelationData.Host, RelationData.Port];
 
     /// <summary>The keys the relation Secret of this interface holds; empty when the interface passes no Secret.</summary>
     public static IReadOnlyList<string> SecretKeys(string @interface) => @interface switch

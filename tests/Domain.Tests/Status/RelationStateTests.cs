@@ -72,7 +72,7 @@ public sealed class RelationStateTests
     [Fact]
     public void Secret_without_an_expected_key_is_broken_and_names_the_key()
     {
-        var world = StatusWorld.Healthy().Update<ObservedSecret>("airbyte-db-relation", s => s with { KeyNames = ["host", "port", "database", "username"] });
+        var world = StatusWorld.Healthy().Update<ObservedSecret>("airbyte-db-relation", s => s with { KeyNames = ["host", "port", "database", "username", "sslmode"] });
 
         var state = world.Relation("airbyte:db", "postgresql:database");
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using Portal.Domain.Naming;
+using Portal.Domain.Status;
 
 namespace Portal.Provisioning.Rendering.Kinds;
 
@@ -48,8 +49,10 @@ internal sealed class OAuth2ProxyRenderer : IComponentRenderer
 
         if (context.RequiredRelation("upstream") is { } upstream)
         {
-            env.Secret("OAUTH2_PROXY_UPSTREAMS", ObjectNames.RelationSecret(upstream), RelationData.Url);
+            // The upstream is a Service of the same namespace: its address is no secret, so it is written as is.
             var (spec, kind) = context.Peer(upstream.Provider.Component);
+            var service = RelationContracts.UpstreamService(kind, upstream.Provider.Component);
+            env.Value("OAUTH2_PROXY_UPSTREAMS", $"http://{WorkloadFactory.ServiceHost(context, service)}:80/");
             if (spec.Get(kind, "external-hostname") is { Length: > 0 } host)
             {
                 env.Value("OAUTH2_PROXY_REDIRECT_URL", $"https://{host}/oauth2/callback");
