@@ -193,6 +193,21 @@ public sealed class Operation
         Touch();
     }
 
+    /// <summary>The portal gave up on running the step at all (its job failed for good on infrastructure errors): the step
+    /// fails whatever state it was in, with the reason.</summary>
+    public void Abandon(Guid stepId, DateTimeOffset now, string error)
+    {
+        var step = StepById(stepId);
+        if (step.State is not (StepState.Queued or StepState.Running or StepState.Waiting))
+        {
+            return;
+        }
+
+        FailFinally(step, now, error);
+        Settle(now);
+        Touch();
+    }
+
     /// <summary>Stop: nothing new starts; running steps finish. Returns false when the operation had already finished.</summary>
     public bool Cancel(DateTimeOffset now, string by)
     {

@@ -270,4 +270,16 @@ public class OperationTests
         Assert.Equal(TimeSpan.FromMinutes(1), policy.BackoffAfter(30, 0));
         Assert.Equal(TimeSpan.FromSeconds(2.4), policy.BackoffAfter(1, 1));
     }
+
+    [Fact]
+    public void Abandon_fails_a_queued_step_and_cancels_its_dependents()
+    {
+        var operation = Diamond();
+
+        operation.Abandon(S(operation, "a").Id, T0, "the portal could not reach its database");
+
+        Assert.Equal(StepState.Failed, S(operation, "a").State);
+        Assert.Equal(StepState.Cancelled, S(operation, "d").State);
+        Assert.Equal(OperationState.Failing, operation.State);
+    }
 }

@@ -11,7 +11,7 @@ public class StackRendererTests
 {
     private static readonly StackRenderer Renderer = new(
         [new AirbyteRenderer(), new TemporalRenderer(), new TemporalAdminRenderer(), new WebhooksRenderer(), new OAuth2ProxyRenderer(),
-         new LegoRenderer(), new MinioRenderer(), new PostgresqlRenderer()],
+         new NginxIngressRenderer(), new LegoRenderer(), new MinioRenderer(), new PostgresqlRenderer()],
         ComponentCatalog.Default);
 
     private static IReadOnlyList<RenderedObject> RenderMinimal() => Renderer.Render(TestStacks.Minimal());
