@@ -171,7 +171,10 @@ public sealed record Hostname
             }
             catch (ArgumentException)
             {
-                messages.Add($"{quoted} has a label ({Show.Quote(label)}) that is not a valid internationalised name.");
+                // IdnMapping only says "invalid"; when every character is fine on its own, the label is too long once encoded.
+                messages.Add(IsEachRuneValid(ascii)
+                    ? $"{quoted} has a label that is too long in punycode; a label has at most {MaxLabelLength} characters once encoded."
+                    : $"{quoted} has a label ({Show.Quote(label)}) that is not a valid internationalised name.");
                 return null;
             }
         }
@@ -208,6 +211,23 @@ public sealed record Hostname
         }
 
         return ascii;
+    }
+
+    private static bool IsEachRuneValid(string label)
+    {
+        foreach (var rune in label.EnumerateRunes())
+        {
+            try
+            {
+                Idn.GetAscii(rune.ToString());
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void CheckWhole(List<string> labels, bool allowSingleLabel, string quoted, List<string> messages)
