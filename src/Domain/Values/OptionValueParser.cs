@@ -257,9 +257,14 @@ public static class OptionValueParser
         var safeByConstruction = option.Type is OptionType.String or OptionType.Text;
         var generic = $"{option.Name} is not a valid {Describe(option.Type)}; the value is not shown because it is secret.";
         var value = text.Trim();
-        bool Leaks(string message) =>
-            message.Contains(value, StringComparison.Ordinal)
-            || Enumerable.Range(0, Math.Max(0, value.Length - Run + 1)).Any(i => message.Contains(value.Substring(i, Run), StringComparison.Ordinal));
+        bool Leaks(string message)
+        {
+            // The option's own name is in the message on purpose (a cookie secret may well contain "secret").
+            var text = message.Replace(option.Name, "", StringComparison.Ordinal);
+            return text.Contains(value, StringComparison.Ordinal)
+                || Enumerable.Range(0, Math.Max(0, value.Length - Run + 1)).Any(i => text.Contains(value.Substring(i, Run), StringComparison.Ordinal));
+        }
+
         return Result<string?>.Failure(result.Errors.Select(e => !safeByConstruction || Leaks(e.Message) ? e with { Message = generic } : e));
     }
 

@@ -12,7 +12,22 @@ public static class TestCertificates
     private static readonly Lazy<Authority> LazyRoot = new(() => CreateRoot("CN=Test Root CA"));
     private static readonly Lazy<Authority> LazyIntermediate = new(() => CreateIntermediate(Root, "CN=Test Intermediate CA"));
 
+    // Generating an RSA-2048 key takes about a second on a busy machine: make one and hand out copies.
+    private static readonly Lazy<byte[]> LazyRsa2048 = new(() =>
+    {
+        using var rsa = RSA.Create(2048);
+        return rsa.ExportPkcs8PrivateKey();
+    });
+
     public static Authority Root => LazyRoot.Value;
+
+    /// <summary>A new instance of one RSA-2048 key made once per test run; the caller disposes it.</summary>
+    public static RSA Rsa2048()
+    {
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(LazyRsa2048.Value, out _);
+        return rsa;
+    }
 
     public static Authority Intermediate => LazyIntermediate.Value;
 
@@ -52,7 +67,9 @@ public static class TestCertificates
 
         var from = notBefore ?? Now.AddDays(-10);
         var to = notAfter ?? Now.AddDays(80);
-        using var certificate = request.Create(issuer.Certificate, from, to, RandomSerial());
+        // The signature generator lets an ECDSA authority sign a request for an RSA key.
+        using var issuerKey = issuer.Certificate.GetECDsaPrivateKey()!;
+        using var certificate = request.Create(issuer.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), from, to, RandomSerial());
         return new Issued(certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
