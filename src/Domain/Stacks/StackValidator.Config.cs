@@ -69,7 +69,7 @@ public static partial class StackValidator
                 var suggestion = Spelling.Suggest(optionName, kind.Options.Select(o => o.Name));
                 errors.Add(path, suggestion is not null
                     ? $"{path} is not an option of {state.Name}; did you mean {suggestion}?"
-                    : $"{path} is not an option of {state.Name} (a {kind.Name}).");
+                    : $"{path} is not an option of {state.Name}{(state.Name == kind.Name ? "" : $" (a {kind.Name})")}.");
                 continue;
             }
 

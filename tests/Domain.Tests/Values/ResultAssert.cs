@@ -44,4 +44,13 @@ internal static class ResultAssert
 
         return result.Errors;
     }
+
+    /// <summary>Asserts there is exactly one error at the path and returns it.</summary>
+    public static ValidationError ErrorAt<T>(Result<T> result, string path)
+    {
+        Assert.False(result.IsSuccess, "Expected failure but got success.");
+        var errors = result.Errors.Where(e => e.Path == path).ToList();
+        Assert.True(errors.Count == 1, $"Expected one error at '{path}'. Errors: {string.Join(" | ", result.Errors)}");
+        return errors[0];
+    }
 }
