@@ -54,7 +54,7 @@ public sealed class StackValidatorRuleTests
     public void On_day_2_a_kept_eab_hmac_satisfies_the_key_id()
     {
         var deployed = Minimal.With("lego", "eab-kid", "kid-1").With("lego", "eab-hmac", "hmac-value").Validate().Value;
-        var stored = deployed.WithoutSecrets(Catalog.ComponentCatalog.Default);
+        var stored = deployed.WithoutSecrets(Portal.Domain.Catalog.ComponentCatalog.Default);
         ResultAssert.Success(StackRequest.FromSpec(stored).Validate(stored));
     }
 
