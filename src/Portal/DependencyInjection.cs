@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Hosting;
+using Portal.Provisioning;
 
 namespace Portal;
 
@@ -13,7 +14,8 @@ public static class DependencyInjection
             .Bind(builder.Configuration.GetSection(PortalOptions.SectionName))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
-        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration));
+        builder.AddProvisioning();
+        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Portal.Domain.Catalog;
 using Portal.Domain.Operations;
+using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Rendering;
@@ -26,7 +27,7 @@ public static class DependencyInjection
     {
         var services = builder.Services;
         var postgres = builder.Configuration.GetConnectionString(ConnectionStringName);
-        var dataDirectory = builder.Configuration["Portal:DataDirectory"] is { Length: > 0 } configured ? configured : ".portal";
+        var dataDirectory = DataDirectory.Resolve(builder.Configuration["Portal:DataDirectory"]);
         var database = new PortalDatabase(new PortalDatabaseOptions(
             string.IsNullOrWhiteSpace(postgres) ? null : postgres,
             Path.Combine(dataDirectory, "portal.db")));
@@ -40,6 +41,9 @@ public static class DependencyInjection
             IsEmbedded: !database.Options.IsPostgres));
         services.AddSingleton<OperationStore>();
         services.AddSingleton<IOperationObserver, StackOperationObserver>();
+
+        // The schema first: everything after it reads or writes the database (Data Protection loads its keys at start).
+        services.AddHostedService<DatabaseMigrator>();
 
         // Data Protection keys live in the portal database, so kubeconfigs encrypted with them survive restarts and replicas.
         var dataProtection = services.AddDataProtection().SetApplicationName("airbyte-portal");
@@ -71,8 +75,6 @@ public static class DependencyInjection
         services.TryAddSingleton<IStepScheduler, HangfireStepScheduler>();
         services.AddSingleton<StepJobFailureFilter>();
 
-        // The schema first: everything after it reads or writes the database.
-        services.AddHostedService<DatabaseMigrator>();
         services.AddHangfire((provider, configuration) =>
         {
             configuration

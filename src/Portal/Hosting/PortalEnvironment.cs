@@ -1,3 +1,5 @@
+using Portal.Provisioning;
+
 namespace Portal.Hosting;
 
 /// <summary>What the portal runs on — storage, job storage, clusters, sign-in — as the shell shows it to the operator.</summary>
@@ -8,13 +10,9 @@ public sealed record PortalEnvironment(
     string SignIn,
     bool IsEmbeddedDefault)
 {
-    public const string ConnectionStringName = "Portal";
-
-    public static PortalEnvironment From(IConfiguration configuration)
+    public static PortalEnvironment From(IConfiguration configuration, ProvisioningInfo provisioning)
     {
         var options = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
-        var postgres = configuration.GetConnectionString(ConnectionStringName);
-        var usesPostgres = !string.IsNullOrWhiteSpace(postgres);
         var oidcConfigured = configuration.GetSection("Authentication:OpenIdConnect").Exists()
             || configuration.GetSection("AzureAd").Exists();
 
@@ -27,10 +25,10 @@ public sealed record PortalEnvironment(
         clusters.AddRange(options.Clusters.Select(c => c.Name));
 
         return new PortalEnvironment(
-            usesPostgres ? "PostgreSQL" : $"SQLite ({Path.Combine(options.DataDirectory, "portal.db")})",
-            usesPostgres ? "Hangfire on PostgreSQL" : "Hangfire in memory",
+            provisioning.Storage,
+            provisioning.JobStorage,
             clusters,
             oidcConfigured ? "OpenID Connect" : "development sign-in",
-            IsEmbeddedDefault: !usesPostgres && options.EmbeddedSandbox && !oidcConfigured);
+            IsEmbeddedDefault: provisioning.IsEmbedded && options.EmbeddedSandbox && !oidcConfigured);
     }
 }
