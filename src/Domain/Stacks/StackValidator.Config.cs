@@ -195,8 +195,6 @@ public static partial class StackValidator
         public bool HasValue(ConfigOptionDefinition option) =>
             !string.IsNullOrEmpty(Effective(option.Name)) || KeepsDeployedSecret(option);
 
-        public bool HasValue(string option) => kind.FindOption(option) is { } definition && HasValue(definition);
-
         /// <summary>Whether a condition on another option holds; false when that option's value was invalid.</summary>
         public bool Holds(OptionCondition condition) =>
             Effective(condition.Option) is { } value && condition.Values.Contains(value, StringComparer.Ordinal);

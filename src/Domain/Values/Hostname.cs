@@ -10,7 +10,8 @@ public sealed record Hostname
     public const int MaxLength = 253;
     public const int MaxLabelLength = 63;
 
-    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+    // IdnMapping promises thread safety for static members only, so each use gets its own (cheap) instance.
+    private static IdnMapping Idn => new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     private Hostname(string value) => Value = value;
 

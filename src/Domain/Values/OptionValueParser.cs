@@ -184,11 +184,14 @@ public static class OptionValueParser
         var value = text.Trim();
         var match = option.AllowedValues.FirstOrDefault(v => v == value)
             ?? option.AllowedValues.FirstOrDefault(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase));
-        return match is not null
-            ? Result<string?>.Success(match)
-            : Errors.Fail<string?>(
-                $"{option.Name} must be one of {string.Join(", ", option.AllowedValues)}; {Show.Quote(value)} is not{Spelling.DidYouMean(value, option.AllowedValues)}"
-                + (Spelling.Suggest(value, option.AllowedValues) is null ? "." : ""));
+        if (match is not null)
+        {
+            return Result<string?>.Success(match);
+        }
+
+        var suggestion = Spelling.Suggest(value, option.AllowedValues);
+        var ending = suggestion is null ? "." : $"; did you mean {suggestion}?";
+        return Errors.Fail<string?>($"{option.Name} must be one of {string.Join(", ", option.AllowedValues)}; {Show.Quote(value)} is not{ending}");
     }
 
     private static Result<string?> ParseDuration(ConfigOptionDefinition option, string text)

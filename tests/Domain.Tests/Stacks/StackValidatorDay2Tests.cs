@@ -92,4 +92,20 @@ public sealed class StackValidatorDay2Tests
         };
         Assert.Equal(message, ResultAssert.ErrorAt(request.Validate(Deployed), field).Message);
     }
+
+    [Fact]
+    public void An_immutable_secret_is_refused_without_showing_either_value()
+    {
+        var catalog = new ComponentCatalog(ComponentCatalog.Default.Kinds.Select(kind => kind.Name != "oauth2-proxy"
+            ? kind
+            : kind with { Options = kind.Options.Select(o => o.Name == "client-secret" ? o with { ImmutableAfterDeploy = true } : o).ToList() }));
+        var deployed = StackValidator.Validate(StackRequests.Minimal(), catalog, StackRequests.KnownClusters, StackRequests.Now).Value;
+        var request = StackRequests.Minimal().With("oauth2-proxy", "client-secret", "brand-new-secret");
+
+        var result = StackValidator.Validate(request, catalog, StackRequests.KnownClusters, StackRequests.Now, deployed);
+
+        var error = ResultAssert.ErrorAt(result, "oauth2-proxy.client-secret");
+        Assert.Equal("client-secret cannot be changed after deployment.", error.Message);
+        ResultAssert.Success(StackValidator.Validate(StackRequests.Minimal(), catalog, StackRequests.KnownClusters, StackRequests.Now, deployed));
+    }
 }

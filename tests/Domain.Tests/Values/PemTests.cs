@@ -34,6 +34,8 @@ public sealed class PemTests
         Assert.False(certificate.IsCertificateAuthority);
         Assert.True(certificate.IsIssuedBy(ResultAssert.Success(PemBundle.TryCreate(TestCertificates.Intermediate.Pem)).Certificates[0]));
         Assert.Equal(64, certificate.Sha256Fingerprint.Length);
+        Assert.True(ResultAssert.Success(PemBundle.TryCreate(TestCertificates.Root.Pem)).Certificates[0].IsCertificateAuthority);
+        Assert.True(ResultAssert.Success(PemBundle.TryCreate(TestCertificates.Root.Pem)).Certificates[0].IsSelfIssued);
     }
 
     [Theory]
