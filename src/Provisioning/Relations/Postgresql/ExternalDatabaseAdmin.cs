@@ -43,7 +43,7 @@ internal sealed class ExternalDatabaseAdmin : IDatabaseAdmin
         }
         catch (NpgsqlException exception)
         {
-            var (failure, reason, _) = PostgresErrors.Describe(exception, _options);
+            var (failure, reason, _) = PostgresErrors.Describe(exception, _options.ConnectTimeout);
             _logger.OperationFailed("log in", admin.Server, admin.Username, failure, reason);
             return AdminLoginCheck.CannotLogIn(failure, $"cannot log in as {admin.Username} on {admin.Server}: {reason}");
         }
@@ -178,7 +178,7 @@ internal sealed class ExternalDatabaseAdmin : IDatabaseAdmin
         }
         catch (NpgsqlException exception)
         {
-            var (failure, reason, _) = PostgresErrors.Describe(exception, _options);
+            var (failure, reason, _) = PostgresErrors.Describe(exception, _options.ConnectTimeout);
             _logger.LoginChecked(role, database, server, false, failure);
             return LoginCheck.Failed(failure, $"{role} cannot log in to {database} on {server}: {reason}");
         }
@@ -580,7 +580,7 @@ internal sealed class ExternalDatabaseAdmin : IDatabaseAdmin
         }
         catch (NpgsqlException exception)
         {
-            throw Fail(admin, action, exception, $"cannot log in as {admin.Username} on {admin.Server}");
+            throw Fail(admin, action, exception, _options.ConnectTimeout, $"cannot log in as {admin.Username} on {admin.Server}");
         }
 
         try
@@ -592,13 +592,13 @@ internal sealed class ExternalDatabaseAdmin : IDatabaseAdmin
         }
         catch (NpgsqlException exception)
         {
-            throw Fail(admin, action, exception, $"cannot {action} on {admin.Server}");
+            throw Fail(admin, action, exception, _options.CommandTimeout, $"cannot {action} on {admin.Server}");
         }
     }
 
-    private DatabaseAdminException Fail(PostgresAdminLogin admin, string action, NpgsqlException exception, string prefix)
+    private DatabaseAdminException Fail(PostgresAdminLogin admin, string action, NpgsqlException exception, TimeSpan timeout, string prefix)
     {
-        var (failure, reason, sqlState) = PostgresErrors.Describe(exception, _options);
+        var (failure, reason, sqlState) = PostgresErrors.Describe(exception, timeout);
         _logger.OperationFailed(action, admin.Server, admin.Username, failure, reason);
         return new DatabaseAdminException(failure, $"{prefix}: {reason}", sqlState);
     }

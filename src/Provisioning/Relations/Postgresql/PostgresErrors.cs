@@ -10,7 +10,8 @@ namespace Portal.Provisioning.Relations.Postgresql;
 /// statement text or a connection string, so no password or verifier can leak into them.</remarks>
 internal static class PostgresErrors
 {
-    public static (DatabaseFailure Failure, string Reason, string? SqlState) Describe(NpgsqlException exception, PostgresqlAdminOptions options)
+    /// <param name="timeout">The limit that applied when it failed: the connect timeout while opening, else the command timeout.</param>
+    public static (DatabaseFailure Failure, string Reason, string? SqlState) Describe(NpgsqlException exception, TimeSpan timeout)
     {
         if (exception is PostgresException server)
         {
@@ -23,7 +24,7 @@ internal static class PostgresErrors
             switch (inner)
             {
                 case TimeoutException:
-                    return (DatabaseFailure.Timeout, $"no answer within {Seconds(options.ConnectTimeout)} s", null);
+                    return (DatabaseFailure.Timeout, $"no answer within {Seconds(timeout)} s", null);
                 case SocketException socket:
                     return DescribeSocket(socket);
                 case AuthenticationException:

@@ -128,6 +128,27 @@ public sealed class EnsureDatabaseTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_lock_held_longer_than_the_command_timeout_fails_as_a_transient_timeout_and_creates_nothing()
+    {
+        var name = postgres.RelationName();
+        await using var holder = await postgres.Superuser.OpenConnectionAsync(Ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended($1, 0))", holder))
+        {
+            take.Parameters.Add(new NpgsqlParameter { Value = $"airbyte-portal/role/{name}" });
+            await take.ExecuteNonQueryAsync(Ct);
+        }
+
+        var admin = postgres.CreateDatabaseAdmin(commandTimeout: TimeSpan.FromSeconds(1));
+        var thrown = await Assert.ThrowsAsync<DatabaseAdminException>(() =>
+            admin.EnsureDatabaseAsync(postgres.Admin, name, name, PasswordGenerator.Generate(), ExistingRolePassword.Keep, Ct));
+
+        Assert.Equal(DatabaseFailure.Timeout, thrown.Failure);
+        Assert.True(thrown.IsTransient);
+        Assert.Equal($"cannot provision database {name} for role {name} on {postgres.Server}: no answer within 1 s", thrown.Message);
+        Assert.False(await postgres.RoleExistsAsync(name));
+    }
+
+    [Fact]
     public async Task A_database_owned_by_someone_else_is_refused_and_nothing_changes()
     {
         var admin = postgres.CreateDatabaseAdmin();

@@ -70,9 +70,13 @@ public sealed class PostgresFixture : IAsyncLifetime
         await Superuser.DisposeAsync();
     }
 
-    internal IDatabaseAdmin CreateDatabaseAdmin(ILogger<ExternalDatabaseAdmin>? logger = null, TimeSpan? connectTimeout = null) =>
+    internal IDatabaseAdmin CreateDatabaseAdmin(ILogger<ExternalDatabaseAdmin>? logger = null, TimeSpan? connectTimeout = null, TimeSpan? commandTimeout = null) =>
         new ExternalDatabaseAdmin(
-            Options.Create(new PostgresqlAdminOptions { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(15) }),
+            Options.Create(new PostgresqlAdminOptions
+            {
+                ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(15),
+                CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(60),
+            }),
             logger ?? new CapturingLogger<ExternalDatabaseAdmin>());
 
     /// <summary>A stack name no other test uses, e.g. <c>pt1a2b3c4d_3</c>.</summary>

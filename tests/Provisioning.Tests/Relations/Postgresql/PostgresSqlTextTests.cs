@@ -97,7 +97,7 @@ public sealed class PostgresSqlTextTests
     [InlineData("XX000", "tuple concurrently updated", DatabaseFailure.ServerError, "tuple concurrently updated (SQLSTATE XX000)")]
     public void Describe_ServerErrors_ReadAsPlainReasons(string sqlState, string messageText, DatabaseFailure failure, string reason)
     {
-        var described = PostgresErrors.Describe(new PostgresException(messageText, "FATAL", "FATAL", sqlState), new PostgresqlAdminOptions());
+        var described = PostgresErrors.Describe(new PostgresException(messageText, "FATAL", "FATAL", sqlState), TimeSpan.FromSeconds(15));
 
         Assert.Equal((failure, reason, sqlState), described);
     }
@@ -118,7 +118,7 @@ public sealed class PostgresSqlTextTests
     [MemberData(nameof(DriverErrors))]
     public void Describe_DriverErrors_ReadAsPlainReasons(Exception inner, DatabaseFailure failure, string reason)
     {
-        var described = PostgresErrors.Describe(new NpgsqlException("Failed to connect", inner), new PostgresqlAdminOptions());
+        var described = PostgresErrors.Describe(new NpgsqlException("Failed to connect", inner), TimeSpan.FromSeconds(15));
 
         Assert.Equal((failure, reason, (string?)null), described);
     }
