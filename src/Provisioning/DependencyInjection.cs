@@ -10,6 +10,7 @@ using Portal.Domain.Operations;
 using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Relations.Postgresql;
 using Portal.Provisioning.Rendering;
 using Portal.Provisioning.Rendering.Kinds;
 
@@ -69,6 +70,8 @@ public static class DependencyInjection
         services.AddSingleton<IComponentRenderer, MinioRenderer>();
         services.AddSingleton<IComponentRenderer, PostgresqlRenderer>();
         services.AddSingleton<StackRenderer>();
+
+        services.AddExternalPostgresql();
 
         services.AddSingleton<StepRunner>();
         services.AddTransient<StepJob>();
