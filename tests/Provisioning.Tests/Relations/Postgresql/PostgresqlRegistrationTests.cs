@@ -46,7 +46,7 @@ public sealed class PostgresqlRegistrationTests
 
         var data = PostgresRelationData.For(server, "prod_airbyte", "prod_airbyte", "pw");
 
-        Assert.Equal(RelationData.KeysOf(Interfaces.PostgresqlClient).Order(StringComparer.Ordinal), data.Keys);
+        Assert.Equal(Portal.Domain.Status.RelationContracts.SecretKeys(Interfaces.PostgresqlClient).Order(StringComparer.Ordinal), data.Keys);
         Assert.Equal("6432", data[RelationData.Port]);
         Assert.Equal("verify-full", data[RelationData.SslMode]);
     }
