@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Portal.Domain.Catalog;
 using Portal.Domain.Operations;
+using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
@@ -41,6 +42,8 @@ public static class DependencyInjection
             database.Options.IsPostgres ? "Hangfire on PostgreSQL" : "Hangfire in memory",
             IsEmbedded: !database.Options.IsPostgres));
         services.AddSingleton<OperationStore>();
+        services.AddSingleton<ClusterRegistry>();
+        services.AddSingleton<IClusterRegistry>(sp => sp.GetRequiredService<ClusterRegistry>());
         services.AddSingleton<IOperationObserver, StackOperationObserver>();
 
         // The schema first: everything after it reads or writes the database (Data Protection loads its keys at start).
