@@ -7,7 +7,8 @@ namespace Portal.Sandbox.Api;
 /// <summary>Small helpers over System.Text.Json.Nodes: the store keeps every object as a JSON tree.</summary>
 internal static class Json
 {
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    // Quotes come out as \" rather than \u0022, as from the real server; readers cannot tell the difference but people can.
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonNodeOptions NodeOptions { get; } = new() { PropertyNameCaseInsensitive = false };
 
