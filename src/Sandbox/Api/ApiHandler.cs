@@ -335,7 +335,11 @@ internal sealed class ApiHandler : IDisposable
     {
         var force = request.Query["force"] == "true";
         var dryRun = request.Query["dryRun"].Count > 0 && request.Query["dryRun"] != "";
-        return new WriteContext(FieldManager(request), subresource, dryRun, force);
+
+        // Apply requests must name their manager; every other write falls back to the user agent, as on a real server.
+        var apply = request.Method == "PATCH" && (request.ContentType ?? "").StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase);
+        var manager = apply ? request.Query["fieldManager"].ToString() : FieldManager(request);
+        return new WriteContext(manager, subresource, dryRun, force);
     }
 
     /// <summary>The fieldManager parameter, or (as the real server does) the client's user agent up to the first '/'.</summary>
