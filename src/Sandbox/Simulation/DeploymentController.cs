@@ -278,6 +278,15 @@ internal sealed class DeploymentController(SimulationContext sim) : IController
         var complete = updated == replicas && available >= replicas && total == replicas && fresh is not null && SpecReplicas(fresh) == replicas;
         var rsName = fresh?.Name ?? "";
         DateTimeOffset? checkAt = null;
+        if (fresh?.Node.Str("metadata", "annotations", RevisionAnnotation) is { } revision && d.Str("metadata", "annotations", RevisionAnnotation) != revision)
+        {
+            sim.Api.Mutate(sim.Registry.Deployments, deployment.Namespace, deployment.Name, dep =>
+            {
+                dep.Metadata().Child("annotations")[RevisionAnnotation] = revision;
+                return true;
+            }, SandboxManagers.ControllerManager);
+        }
+
         sim.Api.Mutate(sim.Registry.Deployments, deployment.Namespace, deployment.Name, dep =>
         {
             var status = dep.Child("status");
@@ -296,11 +305,6 @@ internal sealed class DeploymentController(SimulationContext sim) : IController
                 {
                     status.Remove(zeroField);
                 }
-            }
-
-            if (fresh?.Node.Str("metadata", "annotations", RevisionAnnotation) is { } revision)
-            {
-                dep.Metadata().Child("annotations")[RevisionAnnotation] = revision;
             }
 
             var minimum = available >= replicas - maxUnavailable;
