@@ -668,6 +668,12 @@ internal sealed class ApiHandler : IDisposable
                 {
                     body.Write(transform is null ? StoreEvent.WatchLine("ADDED", obj.Json) : StoreEvent.WatchLine("ADDED", Json.ToUtf8(transform(obj))));
                     sent++;
+                    if (_faults.ShouldDropWatch(sent))
+                    {
+                        await body.FlushAsync(stop.Token);
+                        dropped = true;
+                        return;
+                    }
                 }
             }
 
@@ -682,6 +688,12 @@ internal sealed class ApiHandler : IDisposable
                 {
                     body.Write(line);
                     sent++;
+                    if (_faults.ShouldDropWatch(sent))
+                    {
+                        await body.FlushAsync(stop.Token);
+                        dropped = true;
+                        return;
+                    }
                 }
             }
 
