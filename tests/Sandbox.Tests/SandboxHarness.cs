@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Time.Testing;
 
@@ -87,9 +88,23 @@ public sealed class SandboxHarness : IAsyncDisposable
     /// <summary>An HttpClient that trusts the sandbox CA, with or without the token: for raw wire checks.</summary>
     public HttpClient RawClient(bool withToken = true)
     {
+        // Trust exactly the sandbox's own CA, as the kubeconfig does.
+        var ca = X509Certificate2.CreateFromPem(Cluster.CertificateAuthorityPem);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && Cluster.CertificateAuthorityPem is not null,
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            },
         };
         var http = new HttpClient(handler) { BaseAddress = Cluster.BaseUrl };
         if (withToken)
