@@ -633,11 +633,11 @@ internal sealed class ApiHandler : IDisposable
             return;
         }
 
-        Interlocked.Increment(ref _openWatches);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _dropSource.Token);
         ITimer? timeout = null;
         ITimer? bookmarkTimer = null;
         var dropped = false;
+        var counted = false;
         try
         {
             var response = context.Response;
@@ -660,6 +660,11 @@ internal sealed class ApiHandler : IDisposable
                     }
                 }, null, _options.BookmarkInterval, _options.BookmarkInterval);
             }
+
+            // Counted only once its timers exist, so a test that waits for the watch and then moves the clock
+            // cannot move it before the timers were armed.
+            Interlocked.Increment(ref _openWatches);
+            counted = true;
 
             var sent = 0;
             foreach (var obj in initial ?? [])
@@ -744,7 +749,11 @@ internal sealed class ApiHandler : IDisposable
             session.Complete();
             timeout?.Dispose();
             bookmarkTimer?.Dispose();
-            Interlocked.Decrement(ref _openWatches);
+            if (counted)
+            {
+                Interlocked.Decrement(ref _openWatches);
+            }
+
             if (dropped)
             {
                 // A dropped stream is cut, not closed cleanly: the client sees the connection end mid-stream.
