@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Hosting;
 using Portal.Provisioning;
+using Portal.Provisioning.Infrastructure;
+using Portal.Sandbox;
 
 namespace Portal;
 
@@ -15,6 +17,14 @@ public static class DependencyInjection
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
         builder.AddProvisioning();
+        var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        if (portal.EmbeddedSandbox)
+        {
+            // The embedded default's cluster: started before anything talks to clusters (hosted services start in order).
+            builder.AddSandboxCluster(o => o.KubeconfigPath = Path.Combine(DataDirectory.Resolve(portal.DataDirectory), "sandbox.kubeconfig"));
+        }
+
+        builder.Services.AddHostedService<ClusterBootstrap>();
         builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

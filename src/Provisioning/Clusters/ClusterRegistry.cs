@@ -56,7 +56,7 @@ internal sealed class ClusterRegistry(TimeProvider time) : IClusterRegistry, IDi
     public IClusterGateway Gateway(string name) =>
         _gateways.TryGetValue(name, out var gateway)
             ? gateway
-            : throw new ClusterException($"The portal is not connected to a cluster named '{name}'.", null, transient: false);
+            : throw new ClusterException($"The portal is not connected to a cluster named '{name}'.", null, transient: true);
 
     public void Dispose()
     {
