@@ -186,21 +186,51 @@ public sealed class KubectlTests : IAsyncLifetime
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "watched" }, Data = new Dictionary<string, string> { ["a"] = "1" } }, ns, cancellationToken: Ct);
         var start = new ProcessStartInfo(Kubectl(), $"--kubeconfig {_kubeconfig} -n {ns} get configmap watched -w") { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync(Ct);
+        var lines = new List<string>();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            var header = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            Assert.Matches(@"NAME\s+DATA\s+AGE", header);
-            var first = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            Assert.Matches(@"^watched\s+1\s", first);
+            async Task<string> Next()
+            {
+                try
+                {
+                    var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? "<end of output>";
+                    lines.Add(line);
+                    return line;
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw new TimeoutException($"kubectl get -w printed only [{string.Join(" | ", lines)}]; stderr: {await errors}");
+                }
+            }
+
+            Assert.Matches(@"NAME\s+DATA\s+AGE", await Next());
+            Assert.Matches(@"^watched\s+1\s", await Next());
+
+            // kubectl watches a single object from resourceVersion 0 and skips the first event (the current state), so a
+            // change made before its watch is open would be lost, on a real cluster too: wait for the watch to open.
+            using (var open = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+            {
+                open.CancelAfter(TimeSpan.FromSeconds(20));
+                while (_cluster.OpenWatches == 0)
+                {
+                    await Task.Delay(10, open.Token);
+                }
+            }
+
             await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"b\":\"2\"}}", V1Patch.PatchType.MergePatch), "watched", ns, cancellationToken: Ct);
-            var changed = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            Assert.Matches(@"^watched\s+2\s", changed);
+            Assert.Matches(@"^watched\s+2\s", await Next());
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
             await process.WaitForExitAsync(Ct);
         }
 
