@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Domain.Blueprints;
 using Portal.Domain.Catalog;
+using Portal.Domain.Topology;
+using Portal.Shared.Topology;
 
 namespace Portal.Features.Blueprints;
 
@@ -9,6 +11,9 @@ public sealed partial class BlueprintPage
 {
     private Blueprint? _blueprint;
     private IReadOnlyList<ComponentRow> _components = [];
+    private GraphLayout? _layout;
+    private Dictionary<string, DiagramNode> _nodes = [];
+    private Dictionary<string, DiagramEdge> _edges = [];
 
     [Parameter, EditorRequired]
     public required string Name { get; set; }
@@ -17,6 +22,12 @@ public sealed partial class BlueprintPage
     {
         _blueprint = BlueprintCatalog.TryGet(Name, out var blueprint) ? blueprint : null;
         _components = _blueprint?.Components.Select(ToRow).ToList() ?? [];
+        if (_blueprint is not null)
+        {
+            _layout = TopologyLayout.ForBlueprint(_blueprint, ComponentCatalog.Default);
+            _nodes = _blueprint.Components.ToDictionary(c => c.Name, c => new DiagramNode(c.Kind, "kind"));
+            _edges = _blueprint.Relations.ToDictionary(r => r.Key, r => new DiagramEdge(r.Interface, ""));
+        }
     }
 
     private static ComponentRow ToRow(BlueprintComponent component)
