@@ -126,11 +126,11 @@ public sealed class DeployEndToEndTests
         var after = await harness.StackObjectsAsync(spec);
         Assert.Equal(live.Keys.Order(), after.Keys.Order());
         Assert.All(live, pair => Assert.True(
-            pair.Value.Metadata.ResourceVersion == after[pair.Key].Metadata.ResourceVersion, $"{pair.Key} changed on the second deploy"));
+            pair.Value.Metadata.ResourceVersion == after[pair.Key].Metadata.ResourceVersion, $"{pair.Key} changed on the second deploy:\n{KubernetesJson.Serialize(pair.Value)}\n{KubernetesJson.Serialize(after[pair.Key])}"));
 
         // Teardown removes the stack's objects, keeps the volumes and the databases, and says so.
         var teardown = await harness.RunAsync(OperationKind.Teardown, StackPlanner.Default.Teardown(spec, TeardownOptions.KeepData).Value, spec);
-        Assert.True(teardown.State == OperationState.Succeeded, Describe(teardown));
+        Assert.True(teardown.State == OperationState.Succeeded, Describe(teardown) + string.Join("\n", harness.Logs.Lines.Where(l => l.Contains("Exception", StringComparison.Ordinal)).Take(2)));
         var left = await harness.StackObjectsAsync(spec);
         Assert.All(left.Keys, key => Assert.StartsWith("PersistentVolumeClaim/", key, StringComparison.Ordinal));
         Assert.Contains(teardown.Keeps, k => k.Contains(ObjectNames.Database(spec.Name, databases[0]), StringComparison.Ordinal));
