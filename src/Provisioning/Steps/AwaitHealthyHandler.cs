@@ -47,7 +47,8 @@ internal sealed class AwaitHealthyHandler(StepTools tools, ResourceHealthEvaluat
         var health = observed.Select(o => evaluator.Evaluate(o, now)).ToList();
         if (health.FirstOrDefault(h => h.Status == HealthStatus.Degraded) is { } degraded)
         {
-            return StepOutcome.Fail($"{degraded.Resource.Kind} {degraded.Resource.Name} is degraded: {degraded.Message}");
+            var reason = degraded.Reason.Length > 0 ? $" ({degraded.Reason})" : "";
+            return StepOutcome.Fail($"{degraded.Resource.Kind} {degraded.Resource.Name} is degraded{reason}: {degraded.Message}");
         }
 
         if (health.FirstOrDefault(h => !h.IsHealthy && h.Status != HealthStatus.Suspended) is { } pending)

@@ -33,12 +33,14 @@ internal sealed class StepTools(ClusterRegistry clusters, StackRenderer renderer
         new(StackRenderer.Labels(stack, relation.Provider.Component), StringComparer.Ordinal) { [PortalLabels.Relation] = relation.Key };
 
     /// <summary>Selector of a stack's objects of one component.</summary>
+    /// <remarks>Without the managed-by label: the volume claims a StatefulSet makes from its claim templates carry only the
+    /// selector labels (stack, component, workload), and they must be found too.</remarks>
     public static string ComponentSelector(StackSpec stack, string component) =>
-        $"{PortalLabels.StackSelector(stack.Name)},{PortalLabels.Component}={component}";
+        $"{PortalLabels.Stack}={stack.Name},{PortalLabels.Component}={component}";
 
     /// <summary>Selector of a stack's objects of one relation.</summary>
     public static string RelationSelector(StackSpec stack, RelationSpec relation) =>
-        $"{PortalLabels.StackSelector(stack.Name)},{PortalLabels.Relation}={relation.Key}";
+        $"{PortalLabels.Stack}={stack.Name},{PortalLabels.Relation}={relation.Key}";
 
     /// <summary>Deletes every object of the stack's kinds matching a selector; returns how many were deleted.</summary>
     public static async Task<int> DeleteAllAsync(
@@ -113,6 +115,19 @@ internal static class JobRunner
             await cluster.DeleteAsync("batch/v1", "Job", ns, name, cancellationToken).ConfigureAwait(false);
             var reason = string.Join(": ", new[] { failed.Reason, failed.Message }.Where(t => !string.IsNullOrWhiteSpace(t)));
             return StepOutcome.Fail($"Job {name} failed to {purpose}{(reason.Length > 0 ? $" ({reason})" : "")}");
+        }
+
+        // With restartPolicy OnFailure a failing container restarts in its pod; say so rather than wait in silence. The
+        // failure is transient: the step's attempts give the Job time to get through, or end the step with the reason.
+        var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={name}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var crashing = pods.Items
+            .SelectMany(p => p.Status?.ContainerStatuses ?? [])
+            .FirstOrDefault(c => c.RestartCount > 0 && c.State?.Waiting?.Reason == "CrashLoopBackOff");
+        if (crashing is not null)
+        {
+            var last = crashing.LastState?.Terminated;
+            var exit = last is null ? "" : $": container {crashing.Name} exited with code {last.ExitCode}{(string.IsNullOrEmpty(last.Reason) ? "" : $" ({last.Reason})")}";
+            return StepOutcome.Fail($"Job {name} keeps failing to {purpose}{exit}, restarted {crashing.RestartCount} time(s)");
         }
 
         return StepOutcome.Wait($"waiting for Job {name} to {purpose}");

@@ -132,7 +132,7 @@ public sealed class DeployEndToEndTests
         var teardown = await harness.RunAsync(OperationKind.Teardown, StackPlanner.Default.Teardown(spec, TeardownOptions.KeepData).Value, spec);
         Assert.True(teardown.State == OperationState.Succeeded, Describe(teardown) + string.Join("\n", harness.Logs.Lines.Where(l => l.Contains("Exception", StringComparison.Ordinal)).Take(2)));
         var left = await harness.StackObjectsAsync(spec);
-        Assert.All(left.Keys, key => Assert.StartsWith("PersistentVolumeClaim/", key, StringComparison.Ordinal));
+        Assert.Equal(["PersistentVolumeClaim/data-minio-0"], left.Keys);
         Assert.Contains(teardown.Keeps, k => k.Contains(ObjectNames.Database(spec.Name, databases[0]), StringComparison.Ordinal));
         var remaining = await ExternalPostgres.QueryAsync($"SELECT datname FROM pg_database WHERE datname LIKE '{spec.Name}\\_%'");
         Assert.Equal(databases.Select(r => ObjectNames.Database(spec.Name, r)).Order(), remaining.Order());

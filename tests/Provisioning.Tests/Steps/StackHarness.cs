@@ -151,13 +151,37 @@ internal sealed class StackHarness : IAsyncDisposable
         return (await _services.GetRequiredService<OperationStore>().FindAsync(operation.Id, CancellationToken.None))!;
     }
 
-    /// <summary>Every object of the stack in the kinds the portal writes, by "Kind/name", with its resourceVersion.</summary>
+    /// <summary>The step <paramref name="key"/> of <paramref name="plan"/> (the deploy plan by default) as a runner would hand it over.</summary>
+    public static StepExecution Execution(StackSpec spec, string key, Plan? plan = null)
+    {
+        plan ??= StackPlanner.Default.Deploy(spec).Value;
+        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, spec.WithoutSecrets(ComponentCatalog.Default), "ops@example.com", null, DateTimeOffset.UtcNow);
+        return new StepExecution(operation, operation.Steps.Single(s => s.Key == key));
+    }
+
+    /// <summary>Runs one step's handler, again while it is not ready (as the runner would), until it is done or failed.</summary>
+    public async Task<StepOutcome> RunStepAsync(StackSpec spec, string key, Plan? plan = null, TimeSpan? timeout = null)
+    {
+        var execution = Execution(spec, key, plan);
+        var handler = Handler(execution.Step.Kind);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(20));
+        StepOutcome outcome;
+        while ((outcome = await handler.RunAsync(execution, cts.Token)) is StepOutcome.NotReady)
+        {
+            await Task.Delay(Policy.PollInterval, cts.Token);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Every object of the stack in the kinds the portal writes (and the volume claims of its StatefulSets), by "Kind/name".</summary>
     public async Task<Dictionary<string, IKubernetesObject<V1ObjectMeta>>> StackObjectsAsync(StackSpec stack)
     {
         var objects = new Dictionary<string, IKubernetesObject<V1ObjectMeta>>(StringComparer.Ordinal);
         foreach (var kind in KubeResources.StackKinds)
         {
-            foreach (var obj in await Cluster.ListAsync(kind.ApiVersion, kind.Kind, stack.Namespace, PortalLabels.StackSelector(stack.Name), TestContext.Current.CancellationToken))
+            foreach (var obj in await Cluster.ListAsync(kind.ApiVersion, kind.Kind, stack.Namespace, $"{PortalLabels.Stack}={stack.Name}", TestContext.Current.CancellationToken))
             {
                 objects[$"{kind.Kind}/{obj.Metadata.Name}"] = obj;
             }
