@@ -27,15 +27,7 @@ public sealed class DeployEndToEndTests
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var stackName = $"e2e{suffix}";
         await using var postgres = await ExternalPostgres.CreateAsync(stackName);
-        var spec = TestStacks.Minimal(stackName, $"airbyte-{suffix}", config => config["postgresql"] = new()
-        {
-            ["mode"] = "external",
-            ["host"] = ExternalPostgres.Host,
-            ["port"] = ExternalPostgres.Port.ToString(CultureInfo.InvariantCulture),
-            ["sslmode"] = "disable",
-            ["admin-username"] = postgres.Username,
-            ["admin-password"] = postgres.Password,
-        });
+        var spec = postgres.Spec($"airbyte-{suffix}");
         await using var harness = await StackHarness.StartAsync();
 
         // The API stores the operator's secrets in the cluster, then starts the operation on the spec without them.

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Npgsql;
+using Portal.Domain.Stacks;
 using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Tests.Infrastructure;
 
@@ -25,6 +27,19 @@ internal sealed class ExternalPostgres : IAsyncDisposable
     public static string Host => new NpgsqlConnectionStringBuilder(TestDatabases.AdminConnectionString).Host!;
 
     public static int Port => new NpgsqlConnectionStringBuilder(TestDatabases.AdminConnectionString).Port;
+
+    /// <summary>The test blueprint with <c>postgresql</c> in external mode on this server, logging in as this admin
+    /// (or with <paramref name="adminPassword"/> instead of the right one).</summary>
+    public StackSpec Spec(string @namespace, string? adminPassword = null) =>
+        TestStacks.Minimal(Stack, @namespace, config => config["postgresql"] = new()
+        {
+            ["mode"] = "external",
+            ["host"] = Host,
+            ["port"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["sslmode"] = "disable",
+            ["admin-username"] = Username,
+            ["admin-password"] = adminPassword ?? Password,
+        });
 
     public static async Task<ExternalPostgres> CreateAsync(string stack)
     {
