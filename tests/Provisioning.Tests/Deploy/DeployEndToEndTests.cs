@@ -157,3 +157,31 @@ public sealed class DeployEndToEndTests
         return text.ToString();
     }
 }
+
+/// <summary>The blueprint with PostgreSQL running in the cluster: roles and databases come from Jobs in the namespace.</summary>
+public sealed class InClusterDeployTests
+{
+    [Fact]
+    public async Task The_blueprint_with_in_cluster_postgresql_deploys_with_one_database_job_per_relation()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var spec = TestStacks.Minimal($"ic{suffix}", $"ic-{suffix}", config => config["postgresql"] = new() { ["mode"] = "in-cluster" });
+        await using var harness = await StackHarness.StartAsync();
+        await harness.StackSecrets.StoreInputsAsync(spec, TestContext.Current.CancellationToken);
+
+        var deploy = await harness.RunAsync(OperationKind.Deploy, StackPlanner.Default.Deploy(spec).Value, spec);
+
+        Assert.True(deploy.State == OperationState.Succeeded, $"{deploy.Error}\n" + string.Join("\n", deploy.Steps.Select(s => $"{s.Key}: {s.State} {s.Message} {s.Error}")));
+        var live = await harness.StackObjectsAsync(spec);
+        Assert.Contains("StatefulSet/postgresql", live.Keys);
+        foreach (var relation in spec.Relations.Where(r => r.Interface == Interfaces.PostgresqlClient))
+        {
+            var job = Assert.IsType<V1Job>(live[$"Job/{ObjectNames.RelationJob(relation, "database")}"]);
+            var env = job.Spec.Template.Spec.Containers.Single().Env;
+            Assert.Equal(ObjectNames.ComponentSecret("postgresql"), env.Single(e => e.Name == "PGPASSWORD").ValueFrom.SecretKeyRef.Name);
+            Assert.Equal(ObjectNames.RelationSecret(relation), env.Single(e => e.Name == "ROLE_PASSWORD").ValueFrom.SecretKeyRef.Name);
+            var secret = Assert.IsType<V1Secret>(live[$"Secret/{ObjectNames.RelationSecret(relation)}"]);
+            Assert.Equal($"postgresql.{spec.Namespace}.svc", Encoding.UTF8.GetString(secret.Data[RelationData.Host]));
+        }
+    }
+}

@@ -6,6 +6,7 @@ using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Relations.Postgresql;
+using Portal.Provisioning.Rendering;
 using Portal.Provisioning.Rendering.Kinds;
 using Portal.Provisioning.Secrets;
 
@@ -50,7 +51,7 @@ internal sealed class PostgresqlClientWiring(StepTools tools, IDatabaseAdmin dat
         var kind = tools.KindOf(work.Stack, work.Provider);
         if (work.Stack.Component(work.Provider).Get(kind, "mode") != PostgresqlKind.External)
         {
-            return StepOutcome.Fail("in-cluster PostgreSQL is not supported yet: use mode external", permanent: true);
+            return await InClusterAsync(work, cancellationToken).ConfigureAwait(false);
         }
 
         var admin = await AdminLoginAsync(tools, work.Cluster, work.Stack, work.Provider, cancellationToken).ConfigureAwait(false);
@@ -108,6 +109,58 @@ internal sealed class PostgresqlClientWiring(StepTools tools, IDatabaseAdmin dat
         {
             return StepOutcome.Fail(e.Message, permanent: !e.IsTransient);
         }
+    }
+
+    // In-cluster: the portal cannot reach the server from outside the cluster, so a Job in the namespace runs psql as the
+    // superuser. The role's password comes from the relation Secret (secretKeyRef, read with \getenv, never an argument).
+    private async Task<StepOutcome> InClusterAsync(RelationWork work, CancellationToken cancellationToken)
+    {
+        var database = ObjectNames.Database(work.Stack.Name, work.Relation);
+        var role = ObjectNames.DatabaseRole(work.Stack.Name, work.Relation);
+        var host = $"{ObjectNames.Workload(work.Provider, "")}.{work.Namespace}.svc";
+        var secretName = ObjectNames.RelationSecret(work.Relation);
+        await ManagedSecrets.EnsureAsync(work.Cluster, new SecretRecipe(
+            work.Namespace, secretName, StepTools.RelationLabels(work.Stack, work.Relation),
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [RelationData.Host] = host,
+                [RelationData.Port] = "5432",
+                [RelationData.Database] = database,
+                [RelationData.Username] = role,
+                [RelationData.SslMode] = PostgresServer.SslModeNameOf(PostgresSslMode.Disable),
+            },
+            new Dictionary<string, Func<string>>(StringComparer.Ordinal) { [RelationData.Password] = () => PasswordGenerator.Generate() }),
+            cancellationToken).ConfigureAwait(false);
+
+        var context = tools.Renderer.ContextFor(work.Stack, work.Provider);
+        var workload = context.Kind.Workloads.Single(w => w.Type == WorkloadType.Job);
+        var env = new Env()
+            .Value("PGHOST", host)
+            .Value("PGPORT", "5432")
+            .Value("PGUSER", "postgres")
+            .Value("PGDATABASE", "postgres")
+            .Secret("PGPASSWORD", ObjectNames.ComponentSecret(work.Provider), PostgresqlRenderer.SuperuserPasswordKey)
+            .Value("ROLE_NAME", role)
+            .Value("DATABASE_NAME", database)
+            .Secret("ROLE_PASSWORD", secretName, RelationData.Password);
+        const string Script = """
+            set -eu
+            psql -v ON_ERROR_STOP=1 <<'SQL'
+            \getenv role ROLE_NAME
+            \getenv db DATABASE_NAME
+            \getenv password ROLE_PASSWORD
+            SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')\gexec
+            ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'password';
+            SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\gexec
+            REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+            GRANT ALL ON DATABASE :"db" TO :"role";
+            SQL
+            """;
+        var template = WorkloadFactory.PodTemplate(context, workload, _ => new ContainerSetup(env) { Command = ["sh", "-c", Script] });
+        var job = WorkloadFactory.Job(context, ObjectNames.RelationJob(work.Relation, "database"), workload, template);
+        StackRenderer.Stamp(job, work.Stack, work.Provider);
+        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.Key;
+        return await JobRunner.RunAsync(work.Cluster, job, $"create the database {database} and role {role}", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> RemoveExternalAsync(RelationWork work, CancellationToken cancellationToken)
