@@ -58,6 +58,24 @@ public sealed class DeployEndToEndTests
         Assert.Contains(airbyteEnv, e => e.ValueFrom?.SecretKeyRef is { Key: RelationData.Password } r && r.Name == "airbyte-db-relation");
         Assert.Contains(airbyteEnv, e => e.ValueFrom?.SecretKeyRef is { Key: RelationData.SecretKey } r && r.Name == "airbyte-object-storage-relation");
 
+        // Every credential-looking variable of every workload comes from a Secret.
+        var env = live.Values.Select(Template).OfType<V1PodTemplateSpec>()
+            .SelectMany(t => t.Spec.Containers).SelectMany(c => c.Env ?? []).ToList();
+        var credentials = env.Where(e => e.Name.Contains("PASSWORD", StringComparison.Ordinal) || e.Name.EndsWith("SECRET", StringComparison.Ordinal)
+            || e.Name.EndsWith("SECRET_KEY", StringComparison.Ordinal)).ToList();
+        Assert.True(credentials.Count >= 10, $"expected the workloads' credentials, found {credentials.Count}");
+        Assert.All(credentials, e => Assert.True(e.ValueFrom?.SecretKeyRef is not null, $"{e.Name} is not read from a Secret"));
+
+        // kubectl sees what KubernetesClient sees.
+        var (exit, names, error) = await Kubectl.RunAsync(harness.Sandbox.Kubeconfig(),
+            $"get deployments,statefulsets,services,ingresses,jobs,secrets -n {spec.Namespace} -l {PortalLabels.Stack}={spec.Name} -o name");
+        Assert.True(exit == 0, error);
+        var kinds = new[] { "Deployment", "StatefulSet", "Service", "Ingress", "Job", "Secret" };
+        Assert.Equal(
+            live.Keys.Where(k => kinds.Contains(k.Split('/')[0])).Select(k => k.ToLowerInvariant()).Order(),
+            names.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(n => n.Replace(".apps/", "/", StringComparison.Ordinal)
+                .Replace(".networking.k8s.io/", "/", StringComparison.Ordinal).Replace(".batch/", "/", StringComparison.Ordinal)).Order());
+
         // Relation Secrets hold the keys their interface promises.
         foreach (var relation in spec.Relations.Where(r => RelationContracts.HasSecret(r.Interface)))
         {

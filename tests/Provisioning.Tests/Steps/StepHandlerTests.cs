@@ -1,4 +1,5 @@
 using System.Text;
+using k8s;
 using k8s.Models;
 using Portal.Domain.Naming;
 using Portal.Domain.Plans;
@@ -270,5 +271,31 @@ public sealed class StepHandlerTests
 
         var left = (await harness.StackObjectsAsync(spec)).Keys.Where(k => !k.StartsWith("Secret/", StringComparison.Ordinal) || k.Contains("minio", StringComparison.Ordinal)).ToList();
         Assert.Equal(deleteVolumes ? [] : ["PersistentVolumeClaim/data-minio-0"], left);
+    }
+}
+
+/// <summary>Deleting the namespace: only the stack's own.</summary>
+public sealed class RemoveNamespaceHandlerTests
+{
+    [Fact]
+    public async Task RemoveNamespace_deletes_the_stacks_namespace_and_leaves_a_foreign_one_alone()
+    {
+        await using var harness = await StackHarness.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var spec = TestStacks.Minimal($"s{suffix}", $"rm-{suffix}");
+        var foreign = TestStacks.Minimal($"f{suffix}", $"foreign-{suffix}");
+        await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
+        await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = foreign.Namespace } }, cancellationToken: ct);
+        var everything = TeardownOptions.Create(true, true, true).Value;
+
+        Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.RemoveNamespace(spec.Namespace), StackPlanner.Default.Teardown(spec, everything).Value));
+        var refused = await Assert.ThrowsAsync<ClusterException>(
+            () => harness.RunStepAsync(foreign, StepIds.RemoveNamespace(foreign.Namespace), StackPlanner.Default.Teardown(foreign, everything).Value));
+
+        var gone = await harness.Cluster.ReadAsync<V1Namespace>("v1", "Namespace", null, spec.Namespace, ct);
+        Assert.True(gone is null || gone.Metadata.DeletionTimestamp is not null);
+        Assert.NotNull(await harness.Cluster.ReadAsync<V1Namespace>("v1", "Namespace", null, foreign.Namespace, ct));
+        Assert.False(refused.Transient);
     }
 }
