@@ -81,6 +81,41 @@ public sealed class StepHandlerTests
         Assert.Equal(32, Convert.FromBase64String(Encoding.UTF8.GetString(after.Data[OAuth2ProxyRenderer.CookieSecretKey]).Replace('-', '+').Replace('_', '/')).Length);
     }
 
+    [Fact]
+    public async Task A_rotated_operator_secret_rolls_the_workloads_that_load_it_on_the_next_apply()
+    {
+        await using var harness = await StackHarness.StartAsync();
+        var spec = Spec(Suffix());
+        var ct = TestContext.Current.CancellationToken;
+        await harness.StackSecrets.StoreInputsAsync(spec, ct);
+        Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Apply("oauth2-proxy")));
+        var before = (await harness.Cluster.ReadAsync<V1Deployment>("apps/v1", "Deployment", spec.Namespace, "oauth2-proxy", ct))!;
+
+        await harness.StackSecrets.StoreInputsAsync(TestStacks.Minimal(spec.Name, spec.Namespace, c => c["oauth2-proxy"]["client-secret"] = "rotated-client-secret-0123456789"), ct);
+        Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Apply("oauth2-proxy")));
+        var after = (await harness.Cluster.ReadAsync<V1Deployment>("apps/v1", "Deployment", spec.Namespace, "oauth2-proxy", ct))!;
+
+        var ledger = PortalLabels.SecretRevisionsAnnotation;
+        Assert.Contains("oauth2-proxy-secrets=1", before.Spec.Template.Metadata.Annotations[ledger], StringComparison.Ordinal);
+        Assert.Contains("oauth2-proxy-secrets=2", after.Spec.Template.Metadata.Annotations[ledger], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_of_a_component_secret_agree_on_one_generated_value()
+    {
+        await using var harness = await StackHarness.StartAsync();
+        var spec = Spec(Suffix());
+        var ct = TestContext.Current.CancellationToken;
+        await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
+        var secrets = harness.Get<Provisioning.Secrets.ComponentSecrets>();
+
+        var written = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => secrets.EnsureAsync(harness.Cluster, spec, "airbyte-webhooks", ct)));
+        var stored = (await harness.Cluster.ReadAsync<V1Secret>("v1", "Secret", spec.Namespace, ObjectNames.ComponentSecret("airbyte-webhooks"), ct))!;
+
+        Assert.All(written, w => Assert.Equal(stored.Data[WebhooksRenderer.SigningSecretKey], w!.Data[WebhooksRenderer.SigningSecretKey]));
+        Assert.Equal(64, stored.Data[WebhooksRenderer.SigningSecretKey].Length);
+    }
+
     [Theory]
     [InlineData("minio", new[] { MinioRenderer.RootUserKey, MinioRenderer.RootPasswordKey })]
     [InlineData("airbyte-webhooks", new[] { WebhooksRenderer.SigningSecretKey })]
