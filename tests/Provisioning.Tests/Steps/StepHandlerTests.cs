@@ -141,6 +141,9 @@ public sealed class StepHandlerTests
         await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
 
         Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Apply("minio")));
+
+        // Once healthy, the controllers stop writing status: from here on only the portal could change anything.
+        Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Await("minio")));
         await harness.Sandbox.WaitForIdleAsync(TestContext.Current.CancellationToken);
         var before = await VersionsAsync(harness, spec);
         Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Apply("minio")));
@@ -204,6 +207,7 @@ public sealed class StepHandlerTests
         var relation = spec.Relations.Single(r => r.Interface == Domain.Catalog.Interfaces.ObjectStorage);
         await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
         await harness.RunStepAsync(spec, StepIds.Apply("minio"));
+        await harness.RunStepAsync(spec, StepIds.Await("minio"));
 
         Assert.IsType<StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Provision(relation)));
         await harness.Sandbox.WaitForIdleAsync(TestContext.Current.CancellationToken);
