@@ -75,6 +75,7 @@ public static class DependencyInjection
         services.AddSingleton<StackRenderer>();
 
         services.AddExternalPostgresql();
+        Steps.StepHandlersServiceCollectionExtensions.AddStepHandlers(services);
 
         services.AddSingleton<StepRunner>();
         services.AddTransient<StepJob>();

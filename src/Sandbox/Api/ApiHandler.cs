@@ -314,7 +314,9 @@ internal sealed class ApiHandler : IDisposable
                 {
                     var options = await DeleteOptions(request);
                     var result = _api.Delete(target.Type, target.Namespace, name, options);
-                    if (!result.Removed || target.Type == Registry.Pods || target.Type == Registry.Namespaces)
+                    // Like the real registries (ReturnDeletedObject), pods and Services answer with the deleted object;
+                    // KubernetesClient's typed DeleteNamespacedService expects a Service, not a Status.
+                    if (!result.Removed || target.Type == Registry.Pods || target.Type == Registry.Namespaces || target.Type == Registry.Services)
                     {
                         await WriteObject(context, result.Removed || target.Type.Kind is "Pod" or "Namespace" ? 200 : 202, result.Object);
                     }

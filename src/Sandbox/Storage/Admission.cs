@@ -73,12 +73,7 @@ internal sealed class Admission(ClusterApi api)
             retention["whenDeleted"] ??= "Retain";
             retention["whenScaled"] ??= "Retain";
             DefaultPodSpec(spec.Child("template").Child("spec"));
-            foreach (var claim in spec.ArrAt("volumeClaimTemplates").Objects())
-            {
-                claim["apiVersion"] ??= "v1";
-                claim["kind"] ??= "PersistentVolumeClaim";
-                claim.Child("spec")["volumeMode"] ??= "Filesystem";
-            }
+            DefaultClaimTemplates(spec);
         }
         else if (type == registry.Jobs)
         {
@@ -130,6 +125,23 @@ internal sealed class Admission(ClusterApi api)
             {
                 DefaultPodSpec(podSpec);
             }
+
+            // Claim templates are defaulted on every write, as the real API server does: an apply that leaves the defaults
+            // out must not look like a change (it would bump the generation).
+            if (type == registry.StatefulSets && obj.ObjAt("spec") is { } spec)
+            {
+                DefaultClaimTemplates(spec);
+            }
+        }
+    }
+
+    private static void DefaultClaimTemplates(JsonObject statefulSetSpec)
+    {
+        foreach (var claim in statefulSetSpec.ArrAt("volumeClaimTemplates").Objects())
+        {
+            claim["apiVersion"] ??= "v1";
+            claim["kind"] ??= "PersistentVolumeClaim";
+            claim.Child("spec")["volumeMode"] ??= "Filesystem";
         }
     }
 
