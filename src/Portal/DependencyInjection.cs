@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Portal.Api;
 using Portal.Hosting;
 using Portal.Provisioning;
 
@@ -15,6 +16,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
         builder.AddProvisioning();
+        builder.AddPortalApi();
         builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -31,6 +33,7 @@ public static class DependencyInjection
 
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapPortalApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
