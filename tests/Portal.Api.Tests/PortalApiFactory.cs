@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Domain.Operations;
+using Portal.Domain.Stacks;
+using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Operations;
+using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Secrets;
+
+namespace Portal.Api.Tests;
+
+/// <summary>The real portal in memory with its own SQLite file in a temp folder, no embedded sandbox, a recording step
+/// scheduler (no job runs) and a fake secret store; cluster <c>test</c> is connected to a local port nobody listens on.</summary>
+public sealed class PortalApiFactory : WebApplicationFactory<Program>
+{
+    public const string Token = "bootstrap-Token-4f9a1c77e2";
+    public const string Cluster = "test";
+    public const string KubeToken = "kube-user-token-Xk29Qa";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "portal-api-tests-" + Guid.NewGuid().ToString("N"));
+
+    public PortalApiFactory()
+    {
+        UnusedPort = FindUnusedPort();
+    }
+
+    public int UnusedPort { get; }
+
+    internal RecordingStepScheduler Scheduler { get; } = new();
+
+    internal RecordingStackSecrets Secrets { get; } = new();
+
+    /// <summary>A client that sends the bootstrap token and fails the test on any 500.</summary>
+    public HttpClient Client(string? token = Token)
+    {
+        var client = CreateDefaultClient(new NoServerErrors());
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public string Kubeconfig(string context = "test") => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster:
+            server: https://127.0.0.1:{UnusedPort}
+            insecure-skip-tls-verify: true
+        users:
+        - name: test
+          user:
+            token: {KubeToken}
+        contexts:
+        - name: {context}
+          context:
+            cluster: test
+            user: test
+        current-context: {context}
+        """;
+
+    internal PortalDbContext Database() => Services.GetRequiredService<PortalDatabase>().CreateContext();
+
+    /// <summary>Runs every step of the stack's active operation to success, as the workers would, and lets the stack observer
+    /// record it as applied.</summary>
+    internal async Task CompleteActiveOperationAsync(string stack)
+    {
+        Guid id;
+        await using (var context = Database())
+        {
+            id = (await context.Stacks.SingleAsync(s => s.Name == stack)).ActiveOperationId!.Value;
+        }
+
+        var store = Services.GetRequiredService<OperationStore>();
+        var time = TimeProvider.System;
+        Operation operation;
+        do
+        {
+            operation = (await store.FindAsync(id, default))!;
+            foreach (var step in operation.DueSteps(time.GetUtcNow()))
+            {
+                await store.UpdateAsync(id, o => o.Begin(step.Id, time.GetUtcNow(), StepPolicy.Default), default);
+                await store.UpdateAsync(id, o => o.Complete(step.Id, time.GetUtcNow()), default);
+            }
+
+            operation = (await store.FindAsync(id, default))!;
+        }
+        while (!operation.State.IsFinished());
+
+        await Services.GetRequiredService<IOperationObserver>().OperationFinishedAsync(operation, default);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Portal:DataDirectory", _dataDirectory);
+        builder.UseSetting("Portal:EmbeddedSandbox", "false");
+        builder.UseSetting("Portal:BootstrapToken", Token);
+        builder.UseSetting("ConnectionStrings:Portal", "");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IStepScheduler>();
+            services.AddSingleton<IStepScheduler>(Scheduler);
+            services.RemoveAll<IStackSecrets>();
+            services.AddSingleton<IStackSecrets>(Secrets);
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment; a temp folder left behind is harmless.
+        }
+    }
+
+    /// <summary>Connects cluster <see cref="Cluster"/> (idempotent) so that stacks validate against it.</summary>
+    public void ConnectTestCluster()
+    {
+        var result = Services.GetRequiredService<IClusterRegistry>().Connect(Cluster, Kubeconfig(), null);
+        Assert.True(result.IsSuccess, string.Join("; ", result.Errors));
+    }
+
+    private static int FindUnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Fails the request when the portal answers 500: bad input must never crash an endpoint.</summary>
+    private sealed class NoServerErrors : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if ((int)response.StatusCode >= 500)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                Assert.Fail($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 2000)]}");
+            }
+
+            return response;
+        }
+    }
+}
+
+/// <summary>Records the steps handed to the job queue instead of running them.</summary>
+internal sealed class RecordingStepScheduler : IStepScheduler
+{
+    private readonly ConcurrentQueue<Guid> _enqueued = new();
+
+    public IReadOnlyCollection<Guid> Enqueued => _enqueued.ToArray();
+
+    public void Enqueue(Guid stepId) => _enqueued.Enqueue(stepId);
+
+    public void Schedule(Guid stepId, DateTimeOffset at) => _enqueued.Enqueue(stepId);
+}
+
+/// <summary>Keeps the specs (with their secret values) the service asked to store, as the cluster would.</summary>
+internal sealed class RecordingStackSecrets : IStackSecrets
+{
+    private readonly ConcurrentQueue<StackSpec> _stored = new();
+
+    public IReadOnlyCollection<StackSpec> Stored => _stored.ToArray();
+
+    public Task StoreInputsAsync(StackSpec specWithSecrets, CancellationToken cancellationToken)
+    {
+        _stored.Enqueue(specWithSecrets);
+        return Task.CompletedTask;
+    }
+}
