@@ -27,7 +27,7 @@ internal static class ClustersEndpoints
         clusters.MapPost("/", ConnectAsync)
             .WithName("ConnectCluster")
             .WithSummary("Connects a cluster from a kubeconfig (and context); the kubeconfig is stored encrypted and never shown.")
-            .Accepts<ConnectClusterBody>("application/json")
+            .WithJsonBody<ConnectClusterBody>()
             .Produces<ClusterView>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
 

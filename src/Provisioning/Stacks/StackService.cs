@@ -103,7 +103,7 @@ internal sealed class StackService(
         };
         context.Stacks.Add(record);
         context.Operations.Add(operation);
-        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, StackViews.Diff(null, stored, catalog)));
+        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
         try
         {
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
