@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Portal.Domain.Operations;
 using Portal.Domain.Stacks;
 using Portal.Provisioning.Clusters;
@@ -25,12 +26,26 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
     public const string Cluster = "test";
     public const string KubeToken = "kube-user-token-Xk29Qa";
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "portal-api-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dataDirectory;
+    private readonly bool _keepDataDirectory;
 
     public PortalApiFactory()
+        : this(NewDataDirectory(), keepDataDirectory: false)
     {
+    }
+
+    /// <summary>A portal on a given data directory: two factories in turn on the same folder are a restart.</summary>
+    internal PortalApiFactory(string dataDirectory, bool keepDataDirectory)
+    {
+        _dataDirectory = dataDirectory;
+        _keepDataDirectory = keepDataDirectory;
         UnusedPort = FindUnusedPort();
     }
+
+    /// <summary>Every log line the portal wrote, as "Level: message".</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "portal-api-tests-" + Guid.NewGuid().ToString("N"));
 
     public int UnusedPort { get; }
 
@@ -107,6 +122,7 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:EmbeddedSandbox", "false");
         builder.UseSetting("Portal:BootstrapToken", Token);
         builder.UseSetting("ConnectionStrings:Portal", "");
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IStepScheduler>();
@@ -119,6 +135,11 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_keepDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -185,5 +206,26 @@ internal sealed class RecordingStackSecrets : IStackSecrets
     {
         _stored.Enqueue(specWithSecrets);
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Keeps every log line in a queue, so that tests can assert what the portal told the operator.</summary>
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
     }
 }
