@@ -202,6 +202,24 @@ public sealed class StackLifecycleTests : IClassFixture<PortalApiFactory>
     }
 
     [Fact]
+    public async Task A_stack_torn_down_can_be_created_again_under_its_name()
+    {
+        await CreateAsync("phoenix");
+        await _factory.CompleteActiveOperationAsync("phoenix");
+        await JsonAsync(await _client.DeleteAsync("/api/v1/stacks/phoenix?reason=rebuild", Ct), HttpStatusCode.Accepted);
+        var refused = await ProblemAsync(await _client.PostJsonAsync("/api/v1/stacks", CreateBody("phoenix")), HttpStatusCode.Conflict);
+        Assert.Contains("A stack named phoenix already exists", Detail(refused), StringComparison.Ordinal);
+        await _factory.CompleteActiveOperationAsync("phoenix");
+
+        var again = await JsonAsync(await _client.PostJsonAsync("/api/v1/stacks", CreateBody("phoenix")), HttpStatusCode.Accepted);
+
+        Assert.Equal("Deploy", again.GetProperty("stack").GetProperty("activeOperation").GetProperty("kind").GetString());
+        await using var context = _factory.Database();
+        Assert.Single(context.Stacks.Where(s => s.Name == "phoenix"));
+        Assert.Equal(3, context.Operations.Count(o => o.Stack == "phoenix"));
+    }
+
+    [Fact]
     public async Task An_operation_shows_its_steps_and_can_be_cancelled_then_retried()
     {
         var id = await CreateAsync("ops");

@@ -75,10 +75,13 @@ internal sealed class StackService(
         }
 
         await using var context = database.CreateContext();
-        var clash = await context.Stacks.AsNoTracking()
+        var clash = await context.Stacks
             .Where(s => s.Name == spec.Name || (s.Cluster == spec.Cluster && s.Namespace == spec.Namespace))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (ClashMessage(spec, clash) is { } message)
+
+        // A stack that was torn down keeps its record (and history); creating it again reuses the record.
+        var tornDown = await TornDownAsync(context, clash.Where(s => s.Name == spec.Name).ToList(), cancellationToken).ConfigureAwait(false);
+        if (ClashMessage(spec, clash.Where(s => s != tornDown).ToList()) is { } message)
         {
             return await RefuseAsync<StackChange>(
                 ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
@@ -88,7 +91,7 @@ internal sealed class StackService(
         await secrets.StoreInputsAsync(spec, cancellationToken).ConfigureAwait(false);
 
         var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan.Value, stored, actor, command.Reason, now);
-        var record = new StackRecord
+        var record = tornDown ?? new StackRecord
         {
             Id = Guid.NewGuid(),
             Name = spec.Name,
@@ -96,12 +99,20 @@ internal sealed class StackService(
             Cluster = spec.Cluster,
             Namespace = spec.Namespace,
             Spec = stored,
-            ActiveOperationId = operation.Id,
             CreatedAt = now,
-            UpdatedAt = now,
-            Version = 1,
         };
-        context.Stacks.Add(record);
+        record.Blueprint = spec.Blueprint;
+        record.Cluster = spec.Cluster;
+        record.Namespace = spec.Namespace;
+        record.Spec = stored;
+        record.ActiveOperationId = operation.Id;
+        record.UpdatedAt = now;
+        record.Version++;
+        if (tornDown is null)
+        {
+            context.Stacks.Add(record);
+        }
+
         context.Operations.Add(operation);
         context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
         try
@@ -424,6 +435,22 @@ internal sealed class StackService(
         var kind = await context.Operations.AsNoTracking().Where(o => o.Id == active).Select(o => (OperationKind?)o.Kind)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return $"stack {stack.Name} is busy: operation {active} ({kind?.ToString() ?? "unknown"}) is running";
+    }
+
+    /// <summary>The record among <paramref name="records"/> of a stack whose last operation was a teardown that succeeded.</summary>
+    private static async Task<StackRecord?> TornDownAsync(PortalDbContext context, IReadOnlyList<StackRecord> records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records.Where(r => r.Applied is null && r.ActiveOperationId is null && r.LastOperationId is not null))
+        {
+            var last = await context.Operations.AsNoTracking().Where(o => o.Id == record.LastOperationId)
+                .Select(o => new { o.Kind, o.State }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (last is { Kind: OperationKind.Teardown, State: OperationState.Succeeded })
+            {
+                return record;
+            }
+        }
+
+        return null;
     }
 
     private static string? ClashMessage(StackSpec spec, IReadOnlyList<StackRecord> existing)
