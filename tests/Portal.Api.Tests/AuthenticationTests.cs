@@ -86,5 +86,6 @@ public sealed class AuthenticationTests(PortalApiFactory factory) : IClassFixtur
         }
 
         Assert.Contains("CreateStackBody", document.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Portal.Api.Authentication;
 
 namespace Portal.Api;
@@ -22,7 +23,24 @@ public static class PortalApi
             .Configure<IConfiguration>((options, configuration) => options.BootstrapToken = NullIfBlank(configuration[BootstrapTokenKey]));
         services.AddAuthorizationBuilder()
             .AddPolicy(PolicyName, policy => policy.AddAuthenticationSchemes(BearerTokenHandler.SchemeName).RequireAuthenticatedUser());
-        services.AddOpenApi("v1", options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi("v1", options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Airbyte Portal API";
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "Portal:BootstrapToken until API tokens and sign-in exist.",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+                return Task.CompletedTask;
+            });
+        });
         return builder;
     }
 
