@@ -107,6 +107,19 @@ public sealed class CatalogAndClusterTests(PortalApiFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task Connecting_a_name_already_connected_is_refused_with_409()
+    {
+        factory.ConnectTestCluster();
+
+        var response = await _client.PostJsonAsync("/api/v1/clusters", new JsonObject { ["name"] = "test", ["kubeconfig"] = factory.Kubeconfig() });
+
+        var problem = await ProblemAsync(response, HttpStatusCode.Conflict);
+        Assert.Contains("already connected", Detail(problem), StringComparison.Ordinal);
+        await using var context = factory.Database();
+        Assert.False(await context.Clusters.AnyAsync(c => c.Name == "test", Ct));
+    }
+
+    [Fact]
     public async Task An_unknown_cluster_answers_404()
     {
         var problem = await ProblemAsync(await _client.GetAsync("/api/v1/clusters/nowhere", Ct), HttpStatusCode.NotFound);

@@ -29,7 +29,8 @@ internal static class ClustersEndpoints
             .WithSummary("Connects a cluster from a kubeconfig (and context); the kubeconfig is stored encrypted and never shown.")
             .WithJsonBody<ConnectClusterBody>()
             .Produces<ClusterView>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return api;
     }

@@ -55,6 +55,14 @@ internal sealed class ClusterService(
             return ServiceResult<ClusterView>.Invalid(errors);
         }
 
+        // Replacing a connection would point the stacks on it at whatever the new kubeconfig reaches: refuse it.
+        if (registry.Contains(name!))
+        {
+            var message = $"A cluster named {name} is already connected; choose another name.";
+            await AuditAsync(actor, name, $"refused: {message}", cancellationToken).ConfigureAwait(false);
+            return ServiceResult<ClusterView>.Conflict(message);
+        }
+
         var connected = registry.Connect(name!, kubeconfig!, context);
         if (!connected.IsSuccess)
         {

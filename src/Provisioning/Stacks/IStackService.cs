@@ -40,7 +40,7 @@ public interface IClusterService
 
     Task<ServiceResult<ClusterView>> GetAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Connects a cluster from a kubeconfig (and context) and remembers it, the kubeconfig encrypted; the kubeconfig is
-    /// never shown again.</summary>
+    /// <summary>Connects a new cluster from a kubeconfig (and context) and remembers it, the kubeconfig encrypted; the kubeconfig is
+    /// never shown again. A name already connected is refused (conflict).</summary>
     Task<ServiceResult<ClusterView>> ConnectAsync(string? name, string? kubeconfig, string? context, string actor, CancellationToken cancellationToken);
 }

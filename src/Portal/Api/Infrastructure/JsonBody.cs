@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Portal.Domain.Common;
 
 namespace Portal.Api.Infrastructure;
@@ -25,7 +26,9 @@ internal sealed class JsonBody : IDisposable
     /// <summary>Reads the body as a JSON object; <paramref name="optional"/> accepts an empty body as <c>{}</c>.</summary>
     public static async Task<(JsonBody? Body, string? Problem)> ReadAsync(HttpRequest request, bool optional = false)
     {
-        var empty = request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"));
+        // The server knows whether a request has a body at all (Content-Length, chunked, or an HTTP/2 data frame).
+        var canHaveBody = request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        var empty = !canHaveBody || request.ContentLength == 0;
         if (empty)
         {
             return optional
