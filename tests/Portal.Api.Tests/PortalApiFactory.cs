@@ -166,13 +166,14 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
         return port;
     }
 
-    /// <summary>Fails the request when the portal answers 500: bad input must never crash an endpoint.</summary>
+    /// <summary>Fails the request when the portal answers 500 (or another 5xx but 503): bad input must never crash an endpoint.</summary>
     private sealed class NoServerErrors : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken);
-            if ((int)response.StatusCode >= 500)
+            // 503 is the one deliberate server-side answer (a cluster that cannot be reached); anything else is a crash.
+            if ((int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.ServiceUnavailable)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 Assert.Fail($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 2000)]}");
@@ -202,8 +203,16 @@ internal sealed class RecordingStackSecrets : IStackSecrets
 
     public IReadOnlyCollection<StackSpec> Stored => _stored.ToArray();
 
+    /// <summary>Stacks whose name starts with this fail as if their cluster did not answer.</summary>
+    public const string UnreachablePrefix = "unreachable";
+
     public Task StoreInputsAsync(StackSpec specWithSecrets, CancellationToken cancellationToken)
     {
+        if (specWithSecrets.Name.StartsWith(UnreachablePrefix, StringComparison.Ordinal))
+        {
+            throw new ClusterException($"Cluster {specWithSecrets.Cluster} could not apply Secret {specWithSecrets.Namespace}/x: it is not reachable (Connection refused)", null, transient: true);
+        }
+
         _stored.Enqueue(specWithSecrets);
         return Task.CompletedTask;
     }

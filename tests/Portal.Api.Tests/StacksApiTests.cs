@@ -198,6 +198,16 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
     }
 
     [Fact]
+    public async Task Create_WhenTheClusterCannotTakeTheSecrets_Returns503AndSavesNothing()
+    {
+        var problem = await ProblemAsync(await _client.PostJsonAsync("/api/v1/stacks", CreateBody("unreachable-one")), HttpStatusCode.ServiceUnavailable);
+
+        Assert.Contains("nothing was saved", Detail(problem), StringComparison.Ordinal);
+        Assert.Contains("not reachable", Detail(problem), StringComparison.Ordinal);
+        await AssertNothingPersistedAsync("unreachable-one");
+    }
+
+    [Fact]
     public async Task Manifests_AreMultiDocumentYamlWithoutSecretValues()
     {
         await CreateAsync("eta");

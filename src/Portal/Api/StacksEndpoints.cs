@@ -50,7 +50,8 @@ internal static class StacksEndpoints
             .WithJsonBody<CreateStackBody>()
             .Produces<StackChange>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         stacks.MapPatch("/{name}", UpdateAsync)
             .WithName("ReconfigureStack")

@@ -13,6 +13,8 @@ public enum ServiceStatus
     NotFound,
     /// <summary>The request clashes with the current state (a name in use, the stack busy, an operation that cannot be retried).</summary>
     Conflict,
+    /// <summary>A cluster the request needs could not be reached; nothing was saved and the request can be sent again.</summary>
+    Unavailable,
 }
 
 /// <summary>The outcome of a request to the stack service: a value, every validation error, or one sentence saying why not.</summary>
@@ -52,6 +54,8 @@ public sealed class ServiceResult<T>
     public static ServiceResult<T> NotFound(string message) => new(ServiceStatus.NotFound, default, [], message);
 
     public static ServiceResult<T> Conflict(string message) => new(ServiceStatus.Conflict, default, [], message);
+
+    public static ServiceResult<T> Unavailable(string message) => new(ServiceStatus.Unavailable, default, [], message);
 
     /// <summary>The same failure for another value type.</summary>
     public static ServiceResult<T> FailureFrom<TOther>(ServiceResult<TOther> other) =>

@@ -88,7 +88,11 @@ internal sealed class StackService(
         }
 
         // The secret inputs go to the cluster first: the portal keeps no copy, and a stack saved without them could not deploy.
-        await secrets.StoreInputsAsync(spec, cancellationToken).ConfigureAwait(false);
+        if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
 
         var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan.Value, stored, actor, command.Reason, now);
         var record = tornDown ?? new StackRecord
@@ -175,7 +179,11 @@ internal sealed class StackService(
         var secretOptions = SecretOptionsGiven(spec, command);
         if (secretOptions.Count > 0)
         {
-            await secrets.StoreInputsAsync(spec, cancellationToken).ConfigureAwait(false);
+            if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+            {
+                return await RefuseAsync<StackChange>(
+                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var diff = string.Join('\n', new[] { StackViews.Diff(stack.Spec, desired, catalog) }
@@ -389,6 +397,21 @@ internal sealed class StackService(
 
         StackServiceLog.OperationCancelled(logger, id, operation.Stack, actor);
         return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+    }
+
+    /// <summary>Stores the secret inputs in the cluster; returns why not when the cluster cannot take them.</summary>
+    private async Task<string?> StoreSecretsAsync(StackSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await secrets.StoreInputsAsync(spec, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (ClusterException e)
+        {
+            // The gateway's messages name the object and the reason, never a Secret's value.
+            return $"The secret inputs of stack {spec.Name} could not be stored, so nothing was saved: {e.Message}";
+        }
     }
 
     private void Enqueue(Operation operation, DateTimeOffset now)

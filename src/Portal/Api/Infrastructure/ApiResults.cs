@@ -31,6 +31,7 @@ internal static class ApiResults
         ServiceStatus.Invalid => Invalid(result.Errors),
         ServiceStatus.NotFound => NotFound(result.Message),
         ServiceStatus.Conflict => Conflict(result.Message),
+        ServiceStatus.Unavailable => TypedResults.Problem(result.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A cluster is not reachable."),
         _ => throw new InvalidOperationException("A successful result is not a failure."),
     };
 
