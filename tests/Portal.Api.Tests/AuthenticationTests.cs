@@ -85,7 +85,8 @@ public sealed class AuthenticationTests(PortalApiFactory factory) : IClassFixtur
             }
         }
 
-        Assert.Contains("CreateStackBody", document.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(p => p.Name));
+        var create = document.GetProperty("components").GetProperty("schemas").GetProperty("CreateStackBody");
+        Assert.Equal(["name", "blueprint", "cluster"], create.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
     }
 }

@@ -5,7 +5,7 @@ using Portal.Provisioning.Stacks;
 namespace Portal.Api;
 
 /// <summary>The body of <c>POST /api/v1/clusters</c>. The kubeconfig is never shown again.</summary>
-public sealed record ConnectClusterBody(string Name, string Kubeconfig, string? Context);
+public sealed record ConnectClusterBody(string Name, string Kubeconfig, string? Context = null);
 
 /// <summary><c>/api/v1/clusters</c>: the connected clusters, their reachability, and connecting a new one.</summary>
 internal static class ClustersEndpoints

@@ -12,19 +12,19 @@ public sealed record CreateStackBody(
     string Name,
     string Blueprint,
     string Cluster,
-    string? Namespace,
-    Dictionary<string, Dictionary<string, object?>>? Config,
-    List<RelationBody>? Relations,
-    string? Reason);
+    string? Namespace = null,
+    Dictionary<string, Dictionary<string, object?>>? Config = null,
+    List<RelationBody>? Relations = null,
+    string? Reason = null);
 
 /// <summary>A relation in a request: <c>component:endpoint</c> on each side.</summary>
 public sealed record RelationBody(string Requirer, string Provider);
 
 /// <summary>The body of <c>PATCH /api/v1/stacks/{name}</c>: options to merge; null removes an explicit value.</summary>
-public sealed record UpdateStackBody(Dictionary<string, Dictionary<string, object?>> Config, string? Reason);
+public sealed record UpdateStackBody(Dictionary<string, Dictionary<string, object?>> Config, string? Reason = null);
 
 /// <summary>The optional body of <c>DELETE /api/v1/stacks/{name}</c>.</summary>
-public sealed record TeardownBody(string? Reason);
+public sealed record TeardownBody(string? Reason = null);
 
 /// <summary><c>/api/v1/stacks</c>: create, read, reconfigure, tear down, and render a stack.</summary>
 internal static class StacksEndpoints
