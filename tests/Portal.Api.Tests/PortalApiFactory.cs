@@ -53,10 +53,10 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
 
     internal RecordingStackSecrets Secrets { get; } = new();
 
-    /// <summary>A client that sends the bootstrap token and fails the test on any 500.</summary>
-    public HttpClient Client(string? token = Token)
+    /// <summary>A client that sends the bootstrap token and, unless <paramref name="allowServerErrors"/>, fails the test on any 500.</summary>
+    public HttpClient Client(string? token = Token, bool allowServerErrors = false)
     {
-        var client = CreateDefaultClient(new NoServerErrors());
+        var client = allowServerErrors ? CreateDefaultClient() : CreateDefaultClient(new NoServerErrors());
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -206,8 +206,16 @@ internal sealed class RecordingStackSecrets : IStackSecrets
     /// <summary>Stacks whose name starts with this fail as if their cluster did not answer.</summary>
     public const string UnreachablePrefix = "unreachable";
 
+    /// <summary>Stacks whose name starts with this hit a bug (an unexpected exception).</summary>
+    public const string CrashPrefix = "crash";
+
     public Task StoreInputsAsync(StackSpec specWithSecrets, CancellationToken cancellationToken)
     {
+        if (specWithSecrets.Name.StartsWith(CrashPrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("A bug in the secret store.");
+        }
+
         if (specWithSecrets.Name.StartsWith(UnreachablePrefix, StringComparison.Ordinal))
         {
             throw new ClusterException($"Cluster {specWithSecrets.Cluster} could not apply Secret {specWithSecrets.Namespace}/x: it is not reachable (Connection refused)", null, transient: true);

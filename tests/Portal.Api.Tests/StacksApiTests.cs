@@ -208,6 +208,18 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
     }
 
     [Fact]
+    public async Task Create_WhenABugThrows_Returns500ProblemWithATraceIdAndSavesNothing()
+    {
+        var response = await _factory.Client(allowServerErrors: true).PostJsonAsync("/api/v1/stacks", CreateBody("crash-one"));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError);
+        Assert.Contains("trace id", Detail(problem), StringComparison.Ordinal);
+        Assert.DoesNotContain("A bug in the secret store", problem.ToString(), StringComparison.Ordinal);
+        Assert.Contains(_factory.Logs, line => line.StartsWith("Error: API call POST /api/v1/stacks failed unexpectedly", StringComparison.Ordinal));
+        await AssertNothingPersistedAsync("crash-one");
+    }
+
+    [Fact]
     public async Task Manifests_AreMultiDocumentYamlWithoutSecretValues()
     {
         await CreateAsync("eta");

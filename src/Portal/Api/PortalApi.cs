@@ -1,5 +1,6 @@
 using Microsoft.OpenApi;
 using Portal.Api.Authentication;
+using Portal.Api.Infrastructure;
 
 namespace Portal.Api;
 
@@ -56,7 +57,7 @@ public static class PortalApi
             ApiLog.BootstrapTokenEnabled(app.Logger);
         }
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization(PolicyName);
+        var api = app.MapGroup("/api/v1").RequireAuthorization(PolicyName).AddEndpointFilter<UnexpectedErrorFilter>();
         api.MapBlueprints();
         api.MapClusters();
         api.MapStacks();
@@ -78,4 +79,7 @@ internal static partial class ApiLog
     [LoggerMessage(Level = LogLevel.Information,
         Message = "No API token is configured (Portal:BootstrapToken), so every /api/v1 call is refused with 401")]
     public static partial void NoToken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "API call {Method} {Path} failed unexpectedly (trace id {TraceId})")]
+    public static partial void UnexpectedError(ILogger logger, Exception exception, string method, string path, string traceId);
 }
