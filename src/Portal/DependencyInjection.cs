@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Portal.Api;
 using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
@@ -25,6 +26,7 @@ public static class DependencyInjection
         }
 
         builder.Services.AddHostedService<ClusterBootstrap>();
+        builder.AddPortalApi();
         builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -41,6 +43,7 @@ public static class DependencyInjection
 
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapPortalApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -14,6 +14,7 @@ using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Relations.Postgresql;
 using Portal.Provisioning.Rendering;
 using Portal.Provisioning.Rendering.Kinds;
+using Portal.Provisioning.Stacks;
 
 namespace Portal.Provisioning;
 
@@ -113,6 +114,7 @@ public static class DependencyInjection
             options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 4);
         });
         services.AddHostedService<StepDispatcher>();
+        services.AddStacks();
         return builder;
     }
 }

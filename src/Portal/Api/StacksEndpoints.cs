@@ -1,0 +1,209 @@
+using System.Security.Claims;
+using Portal.Api.Infrastructure;
+using Portal.Domain.Stacks;
+using Portal.Provisioning.Stacks;
+
+namespace Portal.Api;
+
+/// <summary>The body of <c>POST /api/v1/stacks</c> (documented in OpenAPI; the endpoint reads the JSON itself).</summary>
+/// <param name="Config">Component → option → value; values may be text, numbers or booleans.</param>
+/// <param name="Relations">The relations; left out means the blueprint's.</param>
+public sealed record CreateStackBody(
+    string Name,
+    string Blueprint,
+    string Cluster,
+    string? Namespace = null,
+    Dictionary<string, Dictionary<string, object?>>? Config = null,
+    List<RelationBody>? Relations = null,
+    string? Reason = null);
+
+/// <summary>A relation in a request: <c>component:endpoint</c> on each side.</summary>
+public sealed record RelationBody(string Requirer, string Provider);
+
+/// <summary>The body of <c>PATCH /api/v1/stacks/{name}</c>: options to merge; null removes an explicit value.</summary>
+public sealed record UpdateStackBody(Dictionary<string, Dictionary<string, object?>> Config, string? Reason = null);
+
+/// <summary>The optional body of <c>DELETE /api/v1/stacks/{name}</c>.</summary>
+public sealed record TeardownBody(string? Reason = null);
+
+/// <summary><c>/api/v1/stacks</c>: create, read, reconfigure, tear down, and render a stack.</summary>
+internal static class StacksEndpoints
+{
+    public static RouteGroupBuilder MapStacks(this RouteGroupBuilder api)
+    {
+        var stacks = api.MapGroup("/stacks").WithTags("Stacks");
+
+        stacks.MapGet("/", async (IStackService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
+            .WithName("ListStacks")
+            .WithSummary("Every stack with its active and last operation.");
+
+        stacks.MapGet("/{name}", async (string name, IStackService service, CancellationToken ct) =>
+                ApiResults.Ok(await service.GetAsync(name, ct)))
+            .WithName("GetStack")
+            .WithSummary("A stack with its spec (secret options read \"(secret)\") and operations.")
+            .Produces<StackView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        stacks.MapPost("/", CreateAsync)
+            .WithName("CreateStack")
+            .WithSummary("Validates a stack and starts its deployment.")
+            .WithJsonBody<CreateStackBody>()
+            .Produces<StackChange>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        stacks.MapPatch("/{name}", UpdateAsync)
+            .WithName("ReconfigureStack")
+            .WithSummary("Merges config changes into the stack and reconfigures what changed.")
+            .WithJsonBody<UpdateStackBody>()
+            .Produces<StackChange>(StatusCodes.Status202Accepted)
+            .Produces<StackChange>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        stacks.MapDelete("/{name}", DeleteAsync)
+            .WithName("TearDownStack")
+            .WithSummary("Tears the stack down; volumes, databases and the namespace are kept unless asked. A reason is required.")
+            .WithJsonBody<TeardownBody>(required: false)
+            .Produces<StackChange>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        stacks.MapGet("/{name}/manifests", async (string name, IStackService service, CancellationToken ct) =>
+            {
+                var result = await service.RenderManifestsAsync(name, ct);
+                return result.IsSuccess ? TypedResults.Text(result.Value, "application/yaml") : ApiResults.Failure(result);
+            })
+            .WithName("GetStackManifests")
+            .WithSummary("The Kubernetes objects of the stack as multi-document YAML; no secret values.")
+            .Produces<string>(StatusCodes.Status200OK, "application/yaml")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IStackService service, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+        {
+            return ApiResults.BadRequest(problem!);
+        }
+
+        using (body)
+        {
+            var command = new CreateStackCommand(
+                body.String("name"),
+                body.String("blueprint"),
+                body.String("cluster"),
+                body.String("namespace"),
+                body.Config("config"),
+                body.List("relations", (item, path, errors) => new RelationRequest(
+                    JsonBody.StringMember(item, "requirer", path, errors),
+                    JsonBody.StringMember(item, "provider", path, errors))),
+                body.String("reason"));
+            body.RefuseUnknownFields();
+            if (body.Errors.Count > 0)
+            {
+                return ApiResults.Invalid(body.Errors);
+            }
+
+            var result = await service.CreateAsync(command, user.Actor(), ct);
+            return result.IsSuccess
+                ? TypedResults.Accepted($"/api/v1/stacks/{Uri.EscapeDataString(result.Value.Stack.Name)}", result.Value)
+                : ApiResults.Failure(result);
+        }
+    }
+
+    private static async Task<IResult> UpdateAsync(string name, HttpRequest request, ClaimsPrincipal user, IStackService service, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (body is null)
+        {
+            return ApiResults.BadRequest(problem!);
+        }
+
+        using (body)
+        {
+            var config = body.Config("config");
+            var reason = body.String("reason");
+            body.RefuseUnknownFields();
+            if (config is null && body.Errors.Count == 0)
+            {
+                body.Errors.Add("config", "Give the options to change: {\"config\": {\"airbyte\": {\"log-level\": \"DEBUG\"}}}.");
+            }
+
+            if (body.Errors.Count > 0)
+            {
+                return ApiResults.Invalid(body.Errors);
+            }
+
+            var result = await service.UpdateAsync(name, new UpdateStackCommand(config!, reason), user.Actor(), ct);
+            if (!result.IsSuccess)
+            {
+                return ApiResults.Failure(result);
+            }
+
+            return result.Value.OperationId is null
+                ? TypedResults.Ok(result.Value)
+                : TypedResults.Accepted($"/api/v1/operations/{result.Value.OperationId}", result.Value);
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string name,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        IStackService service,
+        CancellationToken ct,
+        string? deleteVolumes = null,
+        string? dropDatabases = null,
+        string? deleteNamespace = null,
+        string? reason = null)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
+        if (body is null)
+        {
+            return ApiResults.BadRequest(problem!);
+        }
+
+        using (body)
+        {
+            var bodyReason = body.String("reason");
+            body.RefuseUnknownFields();
+            var volumes = Flag(deleteVolumes, nameof(deleteVolumes), body.Errors);
+            var databases = Flag(dropDatabases, nameof(dropDatabases), body.Errors);
+            var @namespace = Flag(deleteNamespace, nameof(deleteNamespace), body.Errors);
+            if (body.Errors.Count > 0)
+            {
+                return ApiResults.Invalid(body.Errors);
+            }
+
+            var command = new TeardownStackCommand(volumes, databases, @namespace, string.IsNullOrWhiteSpace(reason) ? bodyReason : reason);
+            var result = await service.DeleteAsync(name, command, user.Actor(), ct);
+            return result.IsSuccess
+                ? TypedResults.Accepted($"/api/v1/operations/{result.Value.OperationId}", result.Value)
+                : ApiResults.Failure(result);
+        }
+    }
+
+    // Query flags are parsed here rather than bound, so that "?deleteVolumes=yes" gets a sentence instead of a bare 400.
+    private static bool Flag(string? text, string name, Portal.Domain.Common.ErrorList errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        errors.Add(name, $"Expected true or false, got '{text}'.");
+        return false;
+    }
+}

@@ -1,0 +1,46 @@
+namespace Portal.Provisioning.Stacks;
+
+/// <summary>What an operator can do with stacks and their operations: the one door the REST API and the UI use.</summary>
+/// <remarks>Every mutating call validates first (listing every problem), allows one operation per stack at a time, saves the
+/// stack, its operation and an audit entry in one transaction, and only then hands the due steps to the job queue; a
+/// refused request changes nothing but the audit log. <c>actor</c> is who asked, as authentication named them.</remarks>
+public interface IStackService
+{
+    Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken);
+
+    Task<ServiceResult<StackView>> GetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Validates the stack, stores its secret inputs in the cluster, saves it and starts its Deploy operation.</summary>
+    Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Merges the given options into the stored spec and starts a Reconfigure of what changed; no operation when
+    /// nothing changed.</summary>
+    Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Starts the Teardown of the stack; volumes, databases and the namespace are kept unless asked.</summary>
+    Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken);
+
+    /// <summary>The objects the stack renders to, as multi-document YAML; no secret value is ever in it.</summary>
+    Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken);
+
+    Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Resumes a failed or cancelled operation from its failed steps (only the stack's latest operation).</summary>
+    Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Stops an operation: nothing new starts, running steps finish.</summary>
+    Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken);
+}
+
+/// <summary>The clusters the portal is connected to: reachability, server version, and connecting a new one.</summary>
+public interface IClusterService
+{
+    /// <summary>Every connected cluster, each asked for its server version with a short timeout.</summary>
+    Task<IReadOnlyList<ClusterView>> ListAsync(CancellationToken cancellationToken);
+
+    Task<ServiceResult<ClusterView>> GetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Connects a new cluster from a kubeconfig (and context) and remembers it, the kubeconfig encrypted; the kubeconfig is
+    /// never shown again. A name already connected is refused (conflict).</summary>
+    Task<ServiceResult<ClusterView>> ConnectAsync(string? name, string? kubeconfig, string? context, string actor, CancellationToken cancellationToken);
+}

@@ -1,0 +1,567 @@
+using k8s;
+using k8s.Models;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Catalog;
+using Portal.Domain.Common;
+using Portal.Domain.Operations;
+using Portal.Domain.Plans;
+using Portal.Domain.Stacks;
+using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Operations;
+using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Rendering;
+using Portal.Provisioning.Secrets;
+
+namespace Portal.Provisioning.Stacks;
+
+/// <summary>The stack service on the portal database: validation and planning from the Domain, one transaction per change,
+/// then the job queue.</summary>
+internal sealed class StackService(
+    PortalDatabase database,
+    ComponentCatalog catalog,
+    IClusterRegistry clusters,
+    IStackSecrets secrets,
+    IStepScheduler scheduler,
+    StackRenderer renderer,
+    TimeProvider time,
+    ILogger<StackService> logger) : IStackService
+{
+    private readonly StackPlanner _planner = new(catalog);
+
+    public async Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var stacks = await context.Stacks.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var operations = await SummariesAsync(context, stacks, cancellationToken).ConfigureAwait(false);
+        return stacks.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => StackViews.Summary(s, operations)).ToList();
+    }
+
+    public async Task<ServiceResult<StackView>> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var stack = await context.Stacks.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+        return stack is null
+            ? ServiceResult<StackView>.NotFound(NoStack(name))
+            : ServiceResult<StackView>.Ok(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var request = new StackRequest
+        {
+            Name = command.Name,
+            Blueprint = command.Blueprint,
+            Cluster = command.Cluster,
+            Namespace = command.Namespace,
+            Config = command.Config,
+            Relations = command.Relations,
+        };
+        var validated = StackValidator.Validate(request, catalog, clusters.Names, now);
+        if (!validated.IsSuccess)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Invalid(validated.Errors), actor, "create", command.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var spec = validated.Value;
+        var stored = spec.WithoutSecrets(catalog);
+        var plan = _planner.Deploy(stored);
+        if (!plan.IsSuccess)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Invalid(plan.Errors), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var context = database.CreateContext();
+        var clash = await context.Stacks
+            .Where(s => s.Name == spec.Name || (s.Cluster == spec.Cluster && s.Namespace == spec.Namespace))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        // A stack that was torn down keeps its record (and history); creating it again reuses the record.
+        var tornDown = await TornDownAsync(context, clash.Where(s => s.Name == spec.Name).ToList(), cancellationToken).ConfigureAwait(false);
+        if (ClashMessage(spec, clash.Where(s => s != tornDown).ToList()) is { } message)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The secret inputs go to the cluster first: the portal keeps no copy, and a stack saved without them could not deploy.
+        if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan.Value, stored, actor, command.Reason, now);
+        var record = tornDown ?? new StackRecord
+        {
+            Id = Guid.NewGuid(),
+            Name = spec.Name,
+            Blueprint = spec.Blueprint,
+            Cluster = spec.Cluster,
+            Namespace = spec.Namespace,
+            Spec = stored,
+            CreatedAt = now,
+        };
+        record.Blueprint = spec.Blueprint;
+        record.Cluster = spec.Cluster;
+        record.Namespace = spec.Namespace;
+        record.Spec = stored;
+        record.ActiveOperationId = operation.Id;
+        record.UpdatedAt = now;
+        record.Version++;
+        if (tornDown is null)
+        {
+            context.Stacks.Add(record);
+        }
+
+        context.Operations.Add(operation);
+        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request created a stack with the same name or namespace between the check and the save.
+            var again = await SameNameOrPlaceAsync(spec, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Conflict(ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
+                actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        Enqueue(operation, now);
+        StackServiceLog.OperationStarted(logger, operation.Kind, spec.Name, operation.Id, actor);
+        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
+        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Value.Summary));
+    }
+
+    public async Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var context = database.CreateContext();
+        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+        if (stack is null)
+        {
+            return ServiceResult<StackChange>.NotFound(NoStack(name));
+        }
+
+        if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var request = StackRequest.FromSpec(stack.Spec);
+        foreach (var (component, options) in command.Config)
+        {
+            foreach (var (option, value) in options)
+            {
+                request = value is null ? request.Without(component, option) : request.With(component, option, value);
+            }
+        }
+
+        var validated = StackValidator.Validate(request, catalog, clusters.Names, now, stack.Applied);
+        if (!validated.IsSuccess)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(validated.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var spec = validated.Value;
+        var desired = spec.WithoutSecrets(catalog);
+        var plan = _planner.Converge(desired, stack.Applied);
+        if (!plan.IsSuccess)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var secretOptions = SecretOptionsGiven(spec, command);
+        if (secretOptions.Count > 0)
+        {
+            if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+            {
+                return await RefuseAsync<StackChange>(
+                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var diff = string.Join('\n', new[] { StackViews.Diff(stack.Spec, desired, catalog) }
+            .Concat(secretOptions.Select(path => $"~ {path} changed ({StackViews.SecretMask})"))
+            .Where(line => line.Length > 0));
+        Operation? operation = null;
+        string summary;
+        if (plan.Value.IsEmpty)
+        {
+            summary = secretOptions.Count > 0
+                ? $"Nothing to redeploy; the new value of {string.Join(", ", secretOptions)} is stored in the cluster."
+                : "Nothing changed: the stack already has this config.";
+        }
+        else
+        {
+            var kind = plan.Value.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
+            operation = Operation.Start(Guid.NewGuid(), kind, plan.Value, desired, actor, command.Reason, now);
+            context.Operations.Add(operation);
+            stack.ActiveOperationId = operation.Id;
+            summary = plan.Value.Summary;
+        }
+
+        stack.Spec = desired;
+        stack.UpdatedAt = now;
+        stack.Version++;
+        context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? summary : $"accepted: {summary}", operation?.Id, diff));
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Conflict($"Stack {name} changed while this request was being handled; look at it again and retry."),
+                actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (operation is not null)
+        {
+            Enqueue(operation, now);
+            StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
+        }
+
+        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation?.Id, summary));
+    }
+
+    public async Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var context = database.CreateContext();
+        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+        if (stack is null)
+        {
+            return ServiceResult<StackChange>.NotFound(NoStack(name));
+        }
+
+        var errors = new ErrorList();
+        if (string.IsNullOrWhiteSpace(command.Reason))
+        {
+            errors.Add("reason", "Say why the stack is torn down (a reason is kept in the audit log).");
+        }
+
+        errors.Collect(TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace), "", out var options);
+        if (errors.Count > 0)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A deploy that failed half-way still left objects behind: tear down what was asked for when nothing was applied.
+        var target = stack.Applied ?? stack.Spec;
+        var plan = _planner.Teardown(target, options);
+        if (!plan.IsSuccess)
+        {
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Teardown, plan.Value, target, actor, command.Reason, now);
+        context.Operations.Add(operation);
+        stack.ActiveOperationId = operation.Id;
+        stack.UpdatedAt = now;
+        stack.Version++;
+        var what = $"delete volumes: {Yes(options.DeleteVolumes)}, drop databases: {Yes(options.DropDatabases)}, delete namespace: {Yes(options.DeleteNamespace)}";
+        context.Audit.Add(Audit(actor, "teardown", name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, what));
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await RefuseAsync<StackChange>(
+                ServiceResult<StackChange>.Conflict($"Stack {name} changed while this request was being handled; look at it again and retry."),
+                actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        Enqueue(operation, now);
+        StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
+        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
+    }
+
+    public async Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var stack = await context.Stacks.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+        if (stack is null)
+        {
+            return ServiceResult<string>.NotFound(NoStack(name));
+        }
+
+        var documents = renderer.Render(stack.Spec).Select(o => KubernetesYaml.Serialize(Redact(o.Object)).TrimEnd());
+        return ServiceResult<string>.Ok(string.Join("\n---\n", documents) + "\n");
+    }
+
+    public async Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var operation = await LoadOperationAsync(context, id, tracking: false, cancellationToken).ConfigureAwait(false);
+        return operation is null
+            ? ServiceResult<OperationView>.NotFound(NoOperation(id))
+            : ServiceResult<OperationView>.Ok(StackViews.View(operation));
+    }
+
+    public async Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var context = database.CreateContext();
+        var operation = await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false);
+        if (operation is null)
+        {
+            return ServiceResult<OperationView>.NotFound(NoOperation(id));
+        }
+
+        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false);
+        string? refusal = operation.State is not (OperationState.Failed or OperationState.Cancelled)
+            ? $"Operation {id} ({operation.Kind}) is {operation.State}; only a failed or cancelled operation can be retried."
+            : stack is null
+                ? $"Stack {operation.Stack} no longer exists."
+                : stack.ActiveOperationId is { } active && active != id
+                    ? await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false)
+                    : stack.LastOperationId is { } last && last != id
+                        ? $"Operation {id} is not the latest operation of stack {operation.Stack} ({last} is); start a new change instead of retrying an old one."
+                        : null;
+        if (refusal is not null)
+        {
+            return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "retry", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+        }
+
+        operation.Retry(now);
+        stack!.ActiveOperationId = id;
+        stack.UpdatedAt = now;
+        stack.Version++;
+        context.Audit.Add(Audit(actor, "retry", operation.Stack, null, "accepted", id, null));
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await RefuseAsync<OperationView>(
+                ServiceResult<OperationView>.Conflict($"Operation {id} changed while this request was being handled; look at it again."),
+                actor, "retry", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+        }
+
+        Enqueue(operation, now);
+        StackServiceLog.OperationRetried(logger, id, operation.Stack, actor);
+        return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+    }
+
+    public async Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var context = database.CreateContext();
+        var operation = await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false);
+        if (operation is null)
+        {
+            return ServiceResult<OperationView>.NotFound(NoOperation(id));
+        }
+
+        if (operation.State is OperationState.Cancelling || !operation.Cancel(now, actor))
+        {
+            var refusal = $"Operation {id} ({operation.Kind}) is {operation.State}; only a running operation can be cancelled.";
+            return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+        }
+
+        // With no step in flight the cancel settles at once; no step will finish to free the stack, so free it here.
+        if (operation.State.IsFinished()
+            && await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false) is { } stack
+            && stack.ActiveOperationId == id)
+        {
+            stack.ActiveOperationId = null;
+            stack.LastOperationId = id;
+            stack.UpdatedAt = now;
+            stack.Version++;
+        }
+
+        context.Audit.Add(Audit(actor, "cancel", operation.Stack, null, $"accepted: {operation.State}", id, null));
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await RefuseAsync<OperationView>(
+                ServiceResult<OperationView>.Conflict($"Operation {id} changed while this request was being handled; look at it again."),
+                actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+        }
+
+        StackServiceLog.OperationCancelled(logger, id, operation.Stack, actor);
+        return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+    }
+
+    /// <summary>Stores the secret inputs in the cluster; returns why not when the cluster cannot take them.</summary>
+    private async Task<string?> StoreSecretsAsync(StackSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await secrets.StoreInputsAsync(spec, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (ClusterException e)
+        {
+            // The gateway's messages name the object and the reason, never a Secret's value.
+            return $"The secret inputs of stack {spec.Name} could not be stored, so nothing was saved: {e.Message}";
+        }
+    }
+
+    private void Enqueue(Operation operation, DateTimeOffset now)
+    {
+        foreach (var step in operation.DueSteps(now))
+        {
+            scheduler.Enqueue(step.Id);
+        }
+    }
+
+    private async Task<ServiceResult<T>> RefuseAsync<T>(
+        ServiceResult<T> refusal, string actor, string action, string? stack, string? reason, CancellationToken cancellationToken, Guid? operationId = null)
+    {
+        // A refused request changes nothing, but who tried what and why it was refused belongs in the audit log.
+        await using var context = database.CreateContext();
+        var result = refusal.Status == ServiceStatus.Invalid
+            ? $"refused: {string.Join("; ", refusal.Errors)}"
+            : $"refused: {refusal.Message}";
+        context.Audit.Add(Audit(actor, action, stack, reason, result, operationId, null));
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return refusal;
+    }
+
+    private AuditRecord Audit(string actor, string action, string? stack, string? reason, string result, Guid? operationId, string? diff) => new()
+    {
+        At = time.GetUtcNow(),
+        Actor = actor,
+        Action = action,
+        Stack = stack,
+        Target = stack,
+        Reason = reason,
+        Result = result,
+        OperationId = operationId,
+        Diff = string.IsNullOrEmpty(diff) ? null : diff,
+    };
+
+    private static async Task<string?> BusyMessageAsync(PortalDbContext context, StackRecord stack, CancellationToken cancellationToken)
+    {
+        if (stack.ActiveOperationId is not { } active)
+        {
+            return null;
+        }
+
+        var kind = await context.Operations.AsNoTracking().Where(o => o.Id == active).Select(o => (OperationKind?)o.Kind)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return $"stack {stack.Name} is busy: operation {active} ({kind?.ToString() ?? "unknown"}) is running";
+    }
+
+    /// <summary>The record among <paramref name="records"/> of a stack whose last operation was a teardown that succeeded.</summary>
+    private static async Task<StackRecord?> TornDownAsync(PortalDbContext context, IReadOnlyList<StackRecord> records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records.Where(r => r.Applied is null && r.ActiveOperationId is null && r.LastOperationId is not null))
+        {
+            var last = await context.Operations.AsNoTracking().Where(o => o.Id == record.LastOperationId)
+                .Select(o => new { o.Kind, o.State }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (last is { Kind: OperationKind.Teardown, State: OperationState.Succeeded })
+            {
+                return record;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ClashMessage(StackSpec spec, IReadOnlyList<StackRecord> existing)
+    {
+        if (existing.FirstOrDefault(s => s.Name == spec.Name) is { } sameName)
+        {
+            return $"A stack named {spec.Name} already exists (cluster {sameName.Cluster}, namespace {sameName.Namespace}); choose another name.";
+        }
+
+        return existing.FirstOrDefault(s => s.Cluster == spec.Cluster && s.Namespace == spec.Namespace) is { } samePlace
+            ? $"Namespace {spec.Namespace} on cluster {spec.Cluster} already holds stack {samePlace.Name}; choose another namespace."
+            : null;
+    }
+
+    private async Task<IReadOnlyList<StackRecord>> SameNameOrPlaceAsync(StackSpec spec, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        return await context.Stacks.AsNoTracking()
+            .Where(s => s.Name == spec.Name || (s.Cluster == spec.Cluster && s.Namespace == spec.Namespace))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private List<string> SecretOptionsGiven(StackSpec spec, UpdateStackCommand command) =>
+        command.Config
+            .SelectMany(component => component.Value
+                .Where(option => option.Value is not null
+                    && spec.FindComponent(component.Key) is { } c
+                    && catalog.TryGet(c.Kind, out var kind)
+                    && kind.FindOption(option.Key) is { Secret: true })
+                .Select(option => $"{component.Key}.{option.Key}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private async Task<StackView> ViewAsync(PortalDbContext context, StackRecord stack, CancellationToken cancellationToken)
+    {
+        var operations = await SummariesAsync(context, [stack], cancellationToken).ConfigureAwait(false);
+        return StackViews.View(stack, catalog, operations);
+    }
+
+    private static async Task<IReadOnlyDictionary<Guid, OperationSummary>> SummariesAsync(
+        PortalDbContext context, IReadOnlyList<StackRecord> stacks, CancellationToken cancellationToken)
+    {
+        var ids = stacks.SelectMany(s => new[] { s.ActiveOperationId, s.LastOperationId }).OfType<Guid>().Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<Guid, OperationSummary>();
+        }
+
+        var operations = await context.Operations.AsNoTracking().Where(o => ids.Contains(o.Id))
+            .Select(o => new { o.Id, o.Kind, o.State, o.CreatedAt, o.FinishedAt })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return operations.ToDictionary(o => o.Id, o => new OperationSummary(o.Id, o.Kind.ToString(), o.State.ToString(), o.CreatedAt, o.FinishedAt));
+    }
+
+    private static Task<Operation?> LoadOperationAsync(PortalDbContext context, Guid id, bool tracking, CancellationToken cancellationToken)
+    {
+        var query = context.Operations.Include(o => o.Steps).AsSplitQuery();
+        return (tracking ? query : query.AsNoTracking()).FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+    }
+
+    // The renderers reference secrets through secretKeyRef and emit no Secret values; this keeps it so if one ever does.
+    private static IKubernetesObject<V1ObjectMeta> Redact(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        if (obj is V1Secret secret)
+        {
+            secret.Data = secret.Data?.ToDictionary(p => p.Key, _ => "(redacted)"u8.ToArray());
+            secret.StringData = secret.StringData?.ToDictionary(p => p.Key, _ => "(redacted)");
+        }
+
+        return obj;
+    }
+
+    private static string NoStack(string name) => $"There is no stack named {name}.";
+
+    private static string NoOperation(Guid id) => $"There is no operation {id}.";
+
+    private static string Yes(bool value) => value ? "yes" : "no";
+}
+
+/// <summary>Log messages of the stack service.</summary>
+internal static partial class StackServiceLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} of stack {Stack} started as operation {OperationId} by {Actor}")]
+    public static partial void OperationStarted(ILogger logger, OperationKind kind, string stack, Guid operationId, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operation {OperationId} of stack {Stack} retried by {Actor}")]
+    public static partial void OperationRetried(ILogger logger, Guid operationId, string stack, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operation {OperationId} of stack {Stack} cancelled by {Actor}")]
+    public static partial void OperationCancelled(ILogger logger, Guid operationId, string stack, string actor);
+}

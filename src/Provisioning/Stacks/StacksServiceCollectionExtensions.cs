@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Portal.Provisioning.Stacks;
+
+/// <summary>Registers the stack and cluster services (called from <c>AddProvisioning</c>).</summary>
+internal static class StacksServiceCollectionExtensions
+{
+    public static IServiceCollection AddStacks(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IStackService, StackService>();
+        services.AddSingleton<ClusterService>();
+        services.TryAddSingleton<IClusterService>(sp => sp.GetRequiredService<ClusterService>());
+        services.AddHostedService<ClusterRestorer>();
+        return services;
+    }
+}
