@@ -110,6 +110,33 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal("metadata.name", (string?)status["details"]!["causes"]![0]!["field"]);
     }
 
+    [Theory]
+    [InlineData("portal.airbyte.io/relation", "airbyte:db--postgresql:database")]
+    [InlineData("portal.airbyte.io/relation", "-starts-with-a-dash")]
+    [InlineData("bad key with spaces", "value")]
+    public async Task A_label_a_real_server_refuses_is_422(string key, string value)
+    {
+        var ns = await _sandbox.NamespaceAsync();
+        var labels = new Dictionary<string, string> { [key] = value };
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "labelled", Labels = labels } }, ns, cancellationToken: Ct));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Equal("metadata.labels", (string?)JsonNode.Parse(error.Response.Content)!["details"]!["causes"]![0]!["field"]);
+    }
+
+    [Fact]
+    public async Task Valid_labels_are_accepted()
+    {
+        var ns = await _sandbox.NamespaceAsync();
+        var labels = new Dictionary<string, string> { ["portal.airbyte.io/relation"] = "airbyte.db--postgresql.database", ["app.kubernetes.io/name"] = "airbyte", ["empty"] = "" };
+
+        var created = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "labelled", Labels = labels } }, ns, cancellationToken: Ct);
+
+        Assert.Equal("airbyte.db--postgresql.database", created.Metadata.Labels["portal.airbyte.io/relation"]);
+    }
+
     [Fact]
     public async Task Creating_in_a_missing_namespace_is_404()
     {

@@ -233,7 +233,7 @@ internal sealed partial class StatusEvaluation
             ObjectNames.RelationJob(relation, RelationContracts.SchemaJobPurpose),
             ObjectNames.Workload(relation.Provider.Component, RelationContracts.SchemaJobPurpose),
         };
-        var job = _observation.ForRelation(relation.Key).OfType<ObservedJob>().FirstOrDefault()
+        var job = _observation.ForRelation(relation).OfType<ObservedJob>().FirstOrDefault()
             ?? names.Select(_observation.Find<ObservedJob>).FirstOrDefault(j => j is not null);
 
         if (job is null)
@@ -270,7 +270,7 @@ internal sealed partial class StatusEvaluation
     {
         var name = ObjectNames.Ingress(relation.Provider.Component, relation.Requirer.Component);
         var ingress = _observation.Find<ObservedIngress>(name)
-            ?? _observation.ForRelation(relation.Key).OfType<ObservedIngress>().FirstOrDefault();
+            ?? _observation.ForRelation(relation).OfType<ObservedIngress>().FirstOrDefault();
         if (ingress is null)
         {
             return Wired(relation)
@@ -358,7 +358,7 @@ internal sealed partial class StatusEvaluation
     /// <summary>Jobs labelled with the relation (roles, buckets) other than those an interface check already covered.</summary>
     private IEnumerable<RelationCheck> SetupJobChecks(RelationSpec relation, IReadOnlySet<string> covered)
     {
-        foreach (var job in _observation.ForRelation(relation.Key).OfType<ObservedJob>().Where(j => !covered.Contains(j.Name)).OrderBy(j => j.Name, StringComparer.Ordinal))
+        foreach (var job in _observation.ForRelation(relation).OfType<ObservedJob>().Where(j => !covered.Contains(j.Name)).OrderBy(j => j.Name, StringComparer.Ordinal))
         {
             var health = _health.Evaluate(job, _observation, _now);
             yield return health.Status switch

@@ -365,7 +365,7 @@ internal sealed partial class StatusEvaluation
         var label = context.Find(health.Resource)?.Relation;
         var served = _stack.Relations
             .Where(r => r.Provider.Component == context.Spec.Name)
-            .FirstOrDefault(r => r.Key == label
+            .FirstOrDefault(r => r.LabelValue == label
                 || (r.Interface == Interfaces.NginxRoute && health.Resource.Kind == ObjectKinds.Ingress
                     && ObjectNames.Ingress(context.Spec.Name, r.Requirer.Component) == health.Resource.Name));
         if (served is not null)

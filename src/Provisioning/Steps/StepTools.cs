@@ -30,7 +30,7 @@ internal sealed class StepTools(ClusterRegistry clusters, StackRenderer renderer
 
     /// <summary>The labels of an object a relation owns, written by the provider side.</summary>
     public static Dictionary<string, string> RelationLabels(StackSpec stack, RelationSpec relation) =>
-        new(StackRenderer.Labels(stack, relation.Provider.Component), StringComparer.Ordinal) { [PortalLabels.Relation] = relation.Key };
+        new(StackRenderer.Labels(stack, relation.Provider.Component), StringComparer.Ordinal) { [PortalLabels.Relation] = relation.LabelValue };
 
     /// <summary>Selector of a stack's objects of one component.</summary>
     /// <remarks>Without the managed-by label: the volume claims a StatefulSet makes from its claim templates carry only the
@@ -40,7 +40,7 @@ internal sealed class StepTools(ClusterRegistry clusters, StackRenderer renderer
 
     /// <summary>Selector of a stack's objects of one relation.</summary>
     public static string RelationSelector(StackSpec stack, RelationSpec relation) =>
-        $"{PortalLabels.Stack}={stack.Name},{PortalLabels.Relation}={relation.Key}";
+        $"{PortalLabels.Stack}={stack.Name},{PortalLabels.Relation}={relation.LabelValue}";
 
     /// <summary>Deletes every object of the stack's kinds matching a selector; returns how many were deleted.</summary>
     public static async Task<int> DeleteAllAsync(

@@ -326,6 +326,12 @@ internal static class Validation
     public static void Check(ResourceType type, JsonObject? old, JsonObject obj)
     {
         var causes = new List<(string, string)>();
+        CheckLabels(obj["metadata"]?["labels"] as JsonObject, "metadata.labels", causes);
+        if (obj["spec"]?["template"]?["metadata"]?["labels"] is JsonObject templateLabels)
+        {
+            CheckLabels(templateLabels, "spec.template.metadata.labels", causes);
+        }
+
         switch (type.Kind)
         {
             case "Pod":
@@ -401,6 +407,31 @@ internal static class Validation
             throw ApiException.Invalid(type, obj.Name(), causes);
         }
     }
+
+    // Label values as the real API server checks them: at most 63 characters, alphanumerics, '-', '_' and '.', starting and
+    // ending with an alphanumeric (or empty). Keys: an optional DNS subdomain prefix and a name of the same shape.
+    private static void CheckLabels(JsonObject? labels, string path, List<(string, string)> causes)
+    {
+        foreach (var (key, node) in labels ?? [])
+        {
+            var value = node?.GetValue<string>() ?? "";
+            if (value.Length > 63 || (value.Length > 0 && !IsQualifiedPart(value)))
+            {
+                causes.Add(($"{path}", $"Invalid value: \"{value}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
+            }
+
+            var slash = key.LastIndexOf('/');
+            var name = slash < 0 ? key : key[(slash + 1)..];
+            var prefix = slash < 0 ? null : key[..slash];
+            if (name.Length is 0 or > 63 || !IsQualifiedPart(name) || (prefix is not null && (prefix.Length > 253 || !prefix.Split('.').All(IsDnsLabel))))
+            {
+                causes.Add(($"{path}", $"Invalid value: \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
+            }
+        }
+    }
+
+    private static bool IsQualifiedPart(string text) =>
+        char.IsAsciiLetterOrDigit(text[0]) && char.IsAsciiLetterOrDigit(text[^1]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static void CheckContainers(JsonObject? podSpec, string path, List<(string, string)> causes)
     {

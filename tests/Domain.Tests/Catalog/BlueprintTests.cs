@@ -81,6 +81,22 @@ public partial class BlueprintTests
         Assert.All(keys, key => Assert.Matches("^[a-z0-9:-]+$", key));
     }
 
+    [Fact]
+    public void Relation_label_values_are_valid_kubernetes_label_values()
+    {
+        var long1 = new RelationSpec(new EndpointRef(new string('a', 40), "nginx-route"), new EndpointRef(new string('b', 40), "nginx-route"), "nginx-route");
+        var long2 = new RelationSpec(new EndpointRef(new string('a', 40), "nginx-route"), new EndpointRef(new string('c', 40), "nginx-route"), "nginx-route");
+
+        foreach (var relation in Blueprint.Relations.Append(long1).Append(long2))
+        {
+            Assert.Matches("^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$", relation.LabelValue);
+        }
+
+        Assert.Equal("airbyte.db--postgresql.database", RelationSpec.Of("airbyte:db", "postgresql:database", "postgresql_client").LabelValue);
+        Assert.NotEqual(long1.LabelValue, long2.LabelValue);
+        Assert.Equal(Blueprint.Relations.Count, Blueprint.Relations.Select(r => r.LabelValue).Distinct().Count());
+    }
+
     [Theory]
     [InlineData("airbyte:db", "airbyte", "db")]
     [InlineData("ingress-webhooks:nginx-route", "ingress-webhooks", "nginx-route")]

@@ -70,7 +70,7 @@ public sealed class ObservationTests
         var observation = StackObservation.Create(StatusWorld.StackName, StatusWorld.Healthy().Objects);
 
         Assert.Contains(observation.ForComponent("minio"), o => o is ObservedStatefulSet);
-        Assert.Contains(observation.ForRelation("temporal:admin--temporal-admin:admin"), o => o is ObservedJob);
+        Assert.Contains(observation.ForRelation(Blueprints.RelationSpec.Of("temporal:admin", "temporal-admin:admin", "temporal")), o => o is ObservedJob);
     }
 
     [Fact]

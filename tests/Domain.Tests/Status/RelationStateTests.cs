@@ -203,7 +203,7 @@ public sealed class RelationStateTests
     public void Setup_job_labelled_with_the_relation_is_checked()
     {
         var relation = RelationSpec.Of("airbyte:object-storage", "minio:object-storage", Interfaces.ObjectStorage);
-        var job = StatusWorld.CompletedJob("airbyte-object-storage-buckets", "minio", "buckets", relation.Key) with
+        var job = StatusWorld.CompletedJob("airbyte-object-storage-buckets", "minio", "buckets", relation.LabelValue) with
         {
             Succeeded = 0, Active = 1, Conditions = [], StartedAt = StatusWorld.Now.AddMinutes(-1),
         };

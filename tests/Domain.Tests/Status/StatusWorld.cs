@@ -322,12 +322,12 @@ internal sealed class StatusWorld
         // One-off Jobs that have run: Airbyte's migrations, and Temporal's schema through the admin relation.
         objects.Add(CompletedJob("airbyte-bootloader", "airbyte", "bootloader"));
         var admin = stack.Relations.Single(r => r.Interface == Interfaces.Temporal);
-        objects.Add(CompletedJob(ObjectNames.RelationJob(admin, RelationContracts.SchemaJobPurpose), "temporal-admin", "schema", admin.Key));
+        objects.Add(CompletedJob(ObjectNames.RelationJob(admin, RelationContracts.SchemaJobPurpose), "temporal-admin", "schema", admin.LabelValue));
 
         // Relation Secrets with every key the interface promises, at revision 1.
         foreach (var relation in stack.Relations.Where(r => RelationContracts.HasSecret(r.Interface)))
         {
-            objects.Add(Secret(ObjectNames.RelationSecret(relation), relation.Provider.Component, RelationContracts.SecretKeys(relation.Interface), 1, relation.Key));
+            objects.Add(Secret(ObjectNames.RelationSecret(relation), relation.Provider.Component, RelationContracts.SecretKeys(relation.Interface), 1, relation.LabelValue));
         }
 
         objects.Add(Secret("airbyte-auth-secrets", "airbyte", ["instance-admin-password", "jwt-signature-secret"], revision: null));

@@ -81,7 +81,7 @@ public sealed class DeployEndToEndTests
         {
             var secret = Assert.IsType<V1Secret>(live[$"Secret/{ObjectNames.RelationSecret(relation)}"]);
             Assert.All(RelationContracts.SecretKeys(relation.Interface), key => Assert.True(secret.Data.ContainsKey(key), $"{relation.Key} lacks {key}"));
-            Assert.Equal(relation.Key, secret.Metadata.Labels[PortalLabels.Relation]);
+            Assert.Equal(relation.LabelValue, secret.Metadata.Labels[PortalLabels.Relation]);
             Assert.Equal("1", secret.Metadata.Annotations[PortalLabels.RevisionAnnotation]);
         }
 

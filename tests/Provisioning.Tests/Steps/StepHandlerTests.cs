@@ -261,7 +261,7 @@ public sealed class StepHandlerTests
         Assert.Equal("kubernetes.io/tls", tls.Type);
         Assert.True(certificate.MatchesHostname("airbyte.example.com"));
         Assert.Equal(root.Subject, certificate.Issuer);
-        Assert.Equal(relation.Key, tls.Metadata.Labels[PortalLabels.Relation]);
+        Assert.Equal(relation.LabelValue, tls.Metadata.Labels[PortalLabels.Relation]);
     }
 
     [Fact]

@@ -90,7 +90,8 @@ public abstract record ObservedObject
     /// <summary>The component label (<see cref="PortalLabels.Component"/>), if any.</summary>
     public string? Component => Label(PortalLabels.Component);
 
-    /// <summary>The relation label (<see cref="PortalLabels.Relation"/>): the key of the relation that owns the object.</summary>
+    /// <summary>The relation label (<see cref="PortalLabels.Relation"/>): the label value of the relation that owns the object
+    /// (<see cref="Blueprints.RelationSpec.LabelValue"/>).</summary>
     public string? Relation => Label(PortalLabels.Relation);
 
     /// <summary>The workload label (<see cref="PortalLabels.Workload"/>): the catalog workload name.</summary>

@@ -1,3 +1,5 @@
+using Portal.Domain.Blueprints;
+
 namespace Portal.Domain.Status.Observation;
 
 /// <summary>The observed objects of one stack (and the events about them), with the lookups the status rules need.</summary>
@@ -56,7 +58,7 @@ public sealed class StackObservation
     public IEnumerable<ObservedObject> ForComponent(string component) => _byComponent[component];
 
     /// <summary>The objects labelled with this relation key (its credentials Secret, its setup Jobs…).</summary>
-    public IEnumerable<ObservedObject> ForRelation(string relationKey) => _byRelation[relationKey];
+    public IEnumerable<ObservedObject> ForRelation(RelationSpec relation) => _byRelation[relation.LabelValue];
 
     /// <summary>The objects this one owns directly.</summary>
     public IEnumerable<ObservedObject> OwnedBy(ObservedObject owner) => _byOwner[owner.Ref].Where(o => o.IsOwnedBy(owner));

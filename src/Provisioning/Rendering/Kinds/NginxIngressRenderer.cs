@@ -34,7 +34,7 @@ internal sealed class NginxIngressRenderer : IComponentRenderer
             };
 
             var metadata = WorkloadFactory.Meta(context, ObjectNames.Ingress(context.Name, route.Requirer));
-            metadata.Labels[PortalLabels.Relation] = route.Relation.Key;
+            metadata.Labels[PortalLabels.Relation] = route.Relation.LabelValue;
             metadata.Annotations = Annotations(context, tlsSecret is not null);
 
             yield return new V1Ingress

@@ -79,7 +79,7 @@ internal sealed class TemporalAdminRenderer : IComponentRenderer
         var workload = adminContext.Kind.Workloads.Single(w => w.Type == WorkloadType.Job);
         var template = WorkloadFactory.PodTemplate(adminContext, workload, _ => new ContainerSetup(env) { Command = ["sh", "-c", script] });
         var job = WorkloadFactory.Job(adminContext, ObjectNames.RelationJob(adminRelation, purpose), workload, template);
-        job.Metadata.Labels[PortalLabels.Relation] = adminRelation.Key;
+        job.Metadata.Labels[PortalLabels.Relation] = adminRelation.LabelValue;
         return job;
     }
 }

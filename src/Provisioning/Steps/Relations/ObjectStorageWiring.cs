@@ -85,7 +85,7 @@ internal sealed class ObjectStorageWiring(StepTools tools) : IRelationWiring
         var template = WorkloadFactory.PodTemplate(context, workload, _ => new ContainerSetup(env) { Command = ["sh", "-c", Script] });
         var job = WorkloadFactory.Job(context, ObjectNames.RelationJob(work.Relation, "buckets"), workload, template);
         StackRenderer.Stamp(job, work.Stack, work.Provider);
-        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.Key;
+        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.LabelValue;
         return job;
     }
 }

@@ -159,7 +159,7 @@ internal sealed class PostgresqlClientWiring(StepTools tools, IDatabaseAdmin dat
         var template = WorkloadFactory.PodTemplate(context, workload, _ => new ContainerSetup(env) { Command = ["sh", "-c", Script] });
         var job = WorkloadFactory.Job(context, ObjectNames.RelationJob(work.Relation, "database"), workload, template);
         StackRenderer.Stamp(job, work.Stack, work.Provider);
-        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.Key;
+        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.LabelValue;
         return await JobRunner.RunAsync(work.Cluster, job, $"create the database {database} and role {role}", cancellationToken).ConfigureAwait(false);
     }
 

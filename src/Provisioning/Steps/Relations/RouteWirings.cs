@@ -29,7 +29,7 @@ internal sealed class NginxRouteWiring(StepTools tools) : IRelationWiring
     public async Task<StepOutcome> ProvisionAsync(RelationWork work, CancellationToken cancellationToken)
     {
         var ingresses = tools.Renderer.RenderComponent(work.Stack, work.Provider)
-            .Where(o => o.Kind == "Ingress" && o.Object.Metadata.Labels?.TryGetValue(PortalLabels.Relation, out var key) == true && key == work.Relation.Key)
+            .Where(o => o.Kind == "Ingress" && o.Object.Metadata.Labels?.TryGetValue(PortalLabels.Relation, out var key) == true && key == work.Relation.LabelValue)
             .ToList();
         if (ingresses.Count == 0)
         {

@@ -60,7 +60,7 @@ internal sealed class TemporalWiring(StepTools tools) : IRelationWiring
     private static k8s.Models.V1Job Stamp(k8s.Models.V1Job job, RelationWork work)
     {
         StackRenderer.Stamp(job, work.Stack, work.Provider);
-        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.Key;
+        job.Metadata.Labels[PortalLabels.Relation] = work.Relation.LabelValue;
         return job;
     }
 }
