@@ -96,7 +96,10 @@ public static class SandboxServer
             EnvironmentName = "Production",
         });
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+
+        // Its own "listening on" line (SandboxLog.Started) says it is the sandbox; the host's lifetime lines would read like
+        // the portal's own "Now listening on" when the sandbox runs inside the portal.
+        builder.Services.AddSingleton<ILoggerFactory>(new WithoutLifetimeMessages(loggerFactory));
 
         // The sandbox lives inside another process (the portal, a test, the standalone program): that process owns
         // Ctrl+C and SIGTERM, so the embedded web host must not react to them itself.
@@ -284,4 +287,18 @@ internal static partial class SandboxLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A simulated controller failed")]
     public static partial void ControllerFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Passes every log category through except the inner host's lifetime messages.</summary>
+internal sealed class WithoutLifetimeMessages(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName == "Microsoft.Hosting.Lifetime" ? NullLogger.Instance : inner.CreateLogger(categoryName);
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    // The factory belongs to the caller; the sandbox does not dispose it.
+    public void Dispose()
+    {
+    }
 }
