@@ -63,22 +63,22 @@ public sealed class CrashRecoveryTests
                 portal = null;
 
                 // Second life: same database, same configuration; the dispatcher re-delivers the orphaned steps.
-                var started = DateTimeOffset.UtcNow;
+                var restartedAt = DateTimeOffset.UtcNow;
                 (portal, var restartedApi) = await StartPortalAsync(environment, token, ct);
                 using (restartedApi)
                 {
                     var done = await PollAsync(restartedApi, operationId, o => o.State is not ("Running" or "Failing" or "Cancelling"), RecoveryTimeout, ct);
-                    TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - started}: {done}");
+                    TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - restartedAt}: {done}");
                     Assert.True(done.State == "Succeeded", $"the deploy did not complete after the restart:\n{done}\n{portal.Tail()}");
 
                     // Recovery happened: steps under way at the crash (started by the first process) were finished by the
                     // second one, and the steps still to come ran there too. A step the snapshot saw unfinished may have
                     // finished in the moment before the kill: the first process's own work, not recovery.
                     Assert.All(done.Steps, s => Assert.True(s.Runs >= 1, $"{s.Key} never ran"));
-                    Assert.Contains(done.Steps, s => s.StartedAt < killedAt && s.FinishedAt > started);
-                    Assert.Contains(done.Steps, s => s.StartedAt > started);
+                    Assert.Contains(done.Steps, s => s.StartedAt < killedAt && s.FinishedAt > restartedAt);
+                    Assert.Contains(done.Steps, s => s.StartedAt > restartedAt);
                     Assert.All(done.Steps.Where(s => unfinished.Contains(s.Key)), s => Assert.True(
-                        s.FinishedAt < killedAt || s.FinishedAt > started, $"{s.Key} finished at {s.FinishedAt}, while no portal ran"));
+                        s.FinishedAt < killedAt || s.FinishedAt > restartedAt, $"{s.Key} finished at {s.FinishedAt}, while no portal ran"));
 
                     var manifests = await restartedApi.GetStringAsync($"/api/v1/stacks/{stack}/manifests", ct);
                     await AssertObjectsExactlyOnceAsync(kubeconfig, @namespace, manifests, ct);
