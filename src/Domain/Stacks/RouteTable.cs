@@ -23,18 +23,33 @@ public sealed record Route(
     public string Requirer => Relation.Requirer.Component;
 }
 
-/// <summary>Works out every route of a stack from its nginx-route relations, applying the portal's rule that no route
-/// bypasses authentication: when an OAuth2 proxy is related to a component's upstream, that component's routes go to the proxy.</summary>
+/// <summary>Works out every route of a stack and where its traffic goes, applying the portal's rule that no route bypasses
+/// authentication: when an OAuth2 proxy is related to a component's upstream, that component's routes go to the proxy.</summary>
+/// <remarks>Hosts and paths come from <see cref="StackValidator.RoutesOf"/>, the one place that derives them (validation checks
+/// the same routes for clashes); this class adds the backend each route is sent to.</remarks>
 public static class RouteTable
 {
     public static IReadOnlyList<Route> For(StackSpec stack, ComponentCatalog catalog)
     {
         var routes = new List<Route>();
-        foreach (var relation in stack.Relations.Where(r => r.Interface == Interfaces.NginxRoute))
+        foreach (var route in StackValidator.RoutesOf(stack, catalog))
         {
-            if (RouteOf(stack, catalog, relation) is { } route)
+            // An nginx-route endpoint takes one relation, so requirer and ingress name it.
+            var relation = stack.Relations.First(r => r.Interface == Interfaces.NginxRoute
+                && r.Requirer.Component == route.Component && r.Provider.Component == route.Ingress);
+            var kind = catalog.Get(stack.Component(route.Component).Kind).Name;
+            (string Component, string Workload, int Port)? backend = kind switch
             {
-                routes.Add(route);
+                OAuth2ProxyKind.Name => (route.Component, "", OAuth2ProxyKind.ServicePort),
+                AirbyteWebhooksKind.Name => (route.Component, "", AirbyteWebhooksKind.ServicePort),
+                AirbyteKind.Name => ProxyFor(stack, route.Component) is { } proxy
+                    ? (proxy, "", OAuth2ProxyKind.ServicePort)
+                    : (route.Component, "webapp", AirbyteKind.WebappServicePort),
+                _ => null,
+            };
+            if (backend is { } to)
+            {
+                routes.Add(new Route(route.Ingress, relation, route.Host, [route.Path], to.Component, to.Workload, to.Port));
             }
         }
 
@@ -44,56 +59,4 @@ public static class RouteTable
     /// <summary>The proxy in front of a component: the requirer of a relation to its <c>upstream</c> endpoint.</summary>
     public static string? ProxyFor(StackSpec stack, string component) =>
         stack.Relations.FirstOrDefault(r => r.Interface == Interfaces.HttpUpstream && r.Provider.Component == component)?.Requirer.Component;
-
-    private static Route? RouteOf(StackSpec stack, ComponentCatalog catalog, RelationSpec relation)
-    {
-        var requirer = stack.FindComponent(relation.Requirer.Component);
-        if (requirer is null || !catalog.TryGet(requirer.Kind, out var kind))
-        {
-            return null;
-        }
-
-        var ingress = relation.Provider.Component;
-        switch (kind.Name)
-        {
-            case OAuth2ProxyKind.Name:
-            {
-                // The proxy's own paths (sign-in, callback) on the host of the application it protects.
-                var upstream = stack.Relations.FirstOrDefault(r => r.Requirer.Component == requirer.Name && r.Interface == Interfaces.HttpUpstream);
-                var host = upstream is null ? null : HostOf(stack, catalog, upstream.Provider.Component);
-                return host is null ? null : new Route(ingress, relation, host, ["/oauth2"], requirer.Name, "", OAuth2ProxyKind.ServicePort);
-            }
-
-            case AirbyteWebhooksKind.Name:
-            {
-                var host = HostOf(stack, catalog, requirer.Name);
-                var path = requirer.Get(kind, "path-prefix") ?? "/";
-                return host is null ? null : new Route(ingress, relation, host, [path], requirer.Name, "", AirbyteWebhooksKind.ServicePort);
-            }
-
-            case AirbyteKind.Name:
-            {
-                var host = HostOf(stack, catalog, requirer.Name);
-                if (host is null)
-                {
-                    return null;
-                }
-
-                return ProxyFor(stack, requirer.Name) is { } proxy
-                    ? new Route(ingress, relation, host, ["/"], proxy, "", OAuth2ProxyKind.ServicePort)
-                    : new Route(ingress, relation, host, ["/"], requirer.Name, "webapp", AirbyteKind.WebappServicePort);
-            }
-
-            default:
-                return null;
-        }
-    }
-
-    private static string? HostOf(StackSpec stack, ComponentCatalog catalog, string component)
-    {
-        var spec = stack.FindComponent(component);
-        return spec is not null && catalog.TryGet(spec.Kind, out var kind) && spec.Get(kind, "external-hostname") is { Length: > 0 } host
-            ? host
-            : null;
-    }
 }
