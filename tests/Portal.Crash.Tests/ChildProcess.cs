@@ -34,6 +34,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
+            // stdin too: a child must never share the test process's stdin, through which the xunit runner may talk to it.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -53,6 +55,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
+        process.StandardInput.Close();
         return new ChildProcess(name, process);
     }
 
