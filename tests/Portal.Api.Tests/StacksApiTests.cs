@@ -78,6 +78,27 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
         Assert.Contains(list.EnumerateArray(), s => s.GetProperty("name").GetString() == "beta");
     }
 
+    [Fact]
+    public async Task Get_ShowsAnOptionalSecretAsSetOnlyWhenItWasGiven()
+    {
+        var body = CreateBody("theta");
+        body["config"]!["lego"]!["eab-kid"] = "kid-1";
+        body["config"]!["lego"]!["eab-hmac"] = "eab-hmac-value-never-shown";
+        var created = await _client.PostJsonAsync("/api/v1/stacks", body);
+        await JsonAsync(created, HttpStatusCode.Accepted);
+
+        var stack = await JsonAsync(await _client.GetAsync("/api/v1/stacks/theta", Ct), HttpStatusCode.OK);
+
+        var lego = stack.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "lego").GetProperty("config");
+        Assert.Equal("(secret)", lego.GetProperty("eab-hmac").GetString());
+        Assert.False(lego.TryGetProperty("plugin-credentials", out _), "plugin-credentials was never given, so it must not show as set");
+        Assert.DoesNotContain("eab-hmac-value-never-shown", stack.GetRawText(), StringComparison.Ordinal);
+        await using var context = _factory.Database();
+        var record = await context.Stacks.SingleAsync(s => s.Name == "theta", Ct);
+        Assert.Contains("lego.eab-hmac", record.SecretOptions);
+        await AssertNoSecretStoredAsync();
+    }
+
     [Theory]
     [InlineData("/api/v1/stacks/nope")]
     [InlineData("/api/v1/stacks/nope/manifests")]

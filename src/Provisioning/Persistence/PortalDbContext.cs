@@ -56,6 +56,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             stack.Property(s => s.Namespace).HasMaxLength(63);
             stack.Property(s => s.Spec).HasConversion(specConverter, specComparer);
             stack.Property(s => s.Applied).HasConversion(optionalSpecConverter, optionalSpecComparer);
+            stack.Property(s => s.SecretOptions).HasConversion(listConverter, listComparer).HasDefaultValueSql("'[]'");
             stack.Property(s => s.Version).IsConcurrencyToken();
         });
 

@@ -21,6 +21,10 @@ internal sealed class StackRecord
     /// <summary>The spec of the last operation that succeeded; null before the first deploy finished.</summary>
     public StackSpec? Applied { get; set; }
 
+    /// <summary>The secret options the operator has given a value (<c>component.option</c>), names only: the values live in the
+    /// cluster, and this is how the portal knows which optional secrets are set without reading them back.</summary>
+    public IReadOnlyList<string> SecretOptions { get; set; } = [];
+
     /// <summary>The operation running on the stack: one at a time, guarded by <see cref="Version"/>.</summary>
     public Guid? ActiveOperationId { get; set; }
 

@@ -109,6 +109,7 @@ internal sealed class StackService(
         record.Cluster = spec.Cluster;
         record.Namespace = spec.Namespace;
         record.Spec = stored;
+        record.SecretOptions = SecretOptionsSet(spec);
         record.ActiveOperationId = operation.Id;
         record.UpdatedAt = now;
         record.Version++;
@@ -207,6 +208,7 @@ internal sealed class StackService(
         }
 
         stack.Spec = desired;
+        stack.SecretOptions = stack.SecretOptions.Union(secretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         stack.UpdatedAt = now;
         stack.Version++;
         context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? summary : $"accepted: {summary}", operation?.Id, diff));
@@ -495,6 +497,16 @@ internal sealed class StackService(
             .Where(s => s.Name == spec.Name || (s.Cluster == spec.Cluster && s.Namespace == spec.Namespace))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The secret options of a validated spec that hold a value, as <c>component.option</c>.</summary>
+    private List<string> SecretOptionsSet(StackSpec spec) =>
+        spec.Components
+            .Where(c => catalog.TryGet(c.Kind, out _))
+            .SelectMany(c => c.Config
+                .Where(option => option.Value.Length > 0 && catalog.Get(c.Kind).FindOption(option.Key) is { Secret: true })
+                .Select(option => $"{c.Name}.{option.Key}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     private List<string> SecretOptionsGiven(StackSpec spec, UpdateStackCommand command) =>
         command.Config

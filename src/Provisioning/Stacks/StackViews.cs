@@ -29,7 +29,7 @@ public static class StackViews
         record.Cluster,
         record.Namespace,
         record.Applied is not null,
-        record.Spec.Components.Select(c => new ComponentView(c.Name, c.Kind, MaskedConfig(c, catalog))).ToList(),
+        record.Spec.Components.Select(c => new ComponentView(c.Name, c.Kind, MaskedConfig(c, catalog, record.SecretOptions))).ToList(),
         record.Spec.Relations.Select(r => new RelationView(r.Requirer.ToString(), r.Provider.ToString(), r.Interface)).ToList(),
         Find(operations, record.ActiveOperationId),
         Find(operations, record.LastOperationId),
@@ -66,9 +66,10 @@ public static class StackViews
 
     /// <summary>The options the operator set, plus every secret option that holds a value in the cluster shown as
     /// <see cref="SecretMask"/>.</summary>
-    /// <remarks>The stored spec has no secret options at all, so "holds a value" is judged from the kind: a required or
-    /// generated secret always has one, a conditionally required one when its condition holds.</remarks>
-    internal static IReadOnlyDictionary<string, string> MaskedConfig(ComponentSpec component, ComponentCatalog catalog)
+    /// <remarks>The stored spec has no secret options at all, so "holds a value" is judged from the kind (a required or
+    /// generated secret always has one, a conditionally required one when its condition holds) and from the names of the
+    /// secret options the operator gave (<paramref name="secretOptionsSet"/>, <c>component.option</c>).</remarks>
+    internal static IReadOnlyDictionary<string, string> MaskedConfig(ComponentSpec component, ComponentCatalog catalog, IReadOnlyCollection<string> secretOptionsSet)
     {
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (!catalog.TryGet(component.Kind, out var kind))
@@ -81,7 +82,8 @@ public static class StackViews
             config[option] = kind.FindOption(option) is { Secret: true } ? SecretMask : value;
         }
 
-        foreach (var option in kind.Options.Where(o => o.Secret && HoldsValue(o, component, kind)))
+        foreach (var option in kind.Options.Where(o => o.Secret
+            && (HoldsValue(o, component, kind) || secretOptionsSet.Contains($"{component.Name}.{o.Name}", StringComparer.Ordinal))))
         {
             config[option.Name] = SecretMask;
         }

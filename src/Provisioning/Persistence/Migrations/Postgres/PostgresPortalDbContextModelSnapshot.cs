@@ -301,6 +301,12 @@ namespace Portal.Provisioning.Persistence.Migrations.Postgres
                         .HasMaxLength(63)
                         .HasColumnType("character varying(63)");
 
+                    b.Property<string>("SecretOptions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValueSql("'[]'");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("text");

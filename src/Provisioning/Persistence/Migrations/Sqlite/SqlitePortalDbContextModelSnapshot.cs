@@ -292,6 +292,12 @@ namespace Portal.Provisioning.Persistence.Migrations.Sqlite
                         .HasMaxLength(63)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SecretOptions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValueSql("'[]'");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("TEXT");
