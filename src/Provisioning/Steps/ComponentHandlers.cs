@@ -29,9 +29,23 @@ internal sealed class ApplyComponentHandler(StepTools tools) : IStepHandler
         var objects = tools.Renderer.RenderComponent(stack, component, revisions)
             .Where(o => o.Object.Metadata.Labels?.ContainsKey(PortalLabels.Relation) != true)
             .ToList();
+        var waiting = new List<string>();
         foreach (var rendered in objects)
         {
+            // A Job's pod template is immutable: one whose spec changed (a new image, new env) is deleted and created again.
+            if (rendered.Object is V1Job job
+                && (await JobRunner.ReplaceOutdatedAsync(cluster, job, cancellationToken).ConfigureAwait(false)).Waiting is { } reason)
+            {
+                waiting.Add(reason);
+                continue;
+            }
+
             await cluster.ApplyAsync(rendered.Object, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (waiting.Count > 0)
+        {
+            return StepOutcome.Wait(string.Join("; ", waiting));
         }
 
         return StepOutcome.Ok(objects.Count == 0

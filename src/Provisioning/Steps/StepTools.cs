@@ -76,7 +76,10 @@ internal static class JobRunner
 {
     public const string SpecHashAnnotation = "portal.airbyte.io/spec-hash";
 
-    public static async Task<StepOutcome> RunAsync(IClusterGateway cluster, V1Job job, string purpose, CancellationToken cancellationToken)
+    /// <summary>Stamps <paramref name="job"/> with the hash of its spec and makes way for it: a live Job of that name with another
+    /// spec is deleted (its template cannot change in place). Returns the live Job when it may stay, and a sentence to wait on
+    /// while an outdated or deleting one has to go first; the caller applies the Job once neither stands in the way.</summary>
+    public static async Task<(V1Job? Existing, string? Waiting)> ReplaceOutdatedAsync(IClusterGateway cluster, V1Job job, CancellationToken cancellationToken)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(job.Spec))))[..16];
         job.Metadata.Annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
@@ -87,16 +90,29 @@ internal static class JobRunner
         var existing = await cluster.ReadAsync<V1Job>("batch/v1", "Job", ns, name, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.Metadata.DeletionTimestamp is not null)
         {
-            return StepOutcome.Wait($"waiting for the previous Job {name} to go away");
+            return (existing, $"waiting for the previous Job {name} to go away");
         }
 
         if (existing is not null
             && (existing.Metadata.Annotations?.TryGetValue(SpecHashAnnotation, out var current) != true || current != hash))
         {
             await cluster.DeleteAsync("batch/v1", "Job", ns, name, cancellationToken).ConfigureAwait(false);
-            return StepOutcome.Wait($"waiting for the outdated Job {name} to go away before it runs again");
+            return (existing, $"waiting for the outdated Job {name} to go away before it runs again");
         }
 
+        return (existing, null);
+    }
+
+    public static async Task<StepOutcome> RunAsync(IClusterGateway cluster, V1Job job, string purpose, CancellationToken cancellationToken)
+    {
+        var (existing, waiting) = await ReplaceOutdatedAsync(cluster, job, cancellationToken).ConfigureAwait(false);
+        if (waiting is not null)
+        {
+            return StepOutcome.Wait(waiting);
+        }
+
+        var ns = job.Metadata.NamespaceProperty;
+        var name = job.Metadata.Name;
         if (existing is null)
         {
             await cluster.ApplyAsync(job, cancellationToken).ConfigureAwait(false);

@@ -138,15 +138,41 @@ public sealed class DeployEndToEndTests
         Assert.All(live, pair => Assert.True(
             pair.Value.Metadata.ResourceVersion == after[pair.Key].Metadata.ResourceVersion, $"{pair.Key} changed on the second deploy:\n{KubernetesJson.Serialize(pair.Value)}\n{KubernetesJson.Serialize(after[pair.Key])}"));
 
+        // Reconfiguring one option of airbyte re-applies airbyte only: every object whose resourceVersion moved is airbyte's,
+        // its Deployments rolled (the config hash on the pod template changed), and no other component was touched.
+        var airbyte = spec.Component("airbyte");
+        var changed = spec with
+        {
+            Components = spec.Components.Select(c => c.Name != "airbyte" ? c
+                : c with { Config = new Dictionary<string, string>(c.Config) { ["log-level"] = "DEBUG" } }).ToList(),
+        };
+        var reconfigurePlan = StackPlanner.Default.Converge(changed, spec).Value;
+        Assert.Equal(["airbyte"], reconfigurePlan.Steps.Select(s => s.Component ?? s.Relation?.Requirer.Component).OfType<string>().Distinct().ToList());
+        var reconfigure = await harness.RunAsync(OperationKind.Reconfigure, reconfigurePlan, changed);
+        Assert.True(reconfigure.State == OperationState.Succeeded, Describe(reconfigure));
+        var reconfigured = await harness.StackObjectsAsync(changed);
+        Assert.Equal(after.Keys.Order(), reconfigured.Keys.Order());
+        var moved = after.Keys.Where(k => after[k].Metadata.ResourceVersion != reconfigured[k].Metadata.ResourceVersion).ToList();
+        var movedWorkloads = moved.Where(k => k.StartsWith("Deployment/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(movedWorkloads);
+        Assert.All(moved, k => Assert.True(
+            ComponentOf(reconfigured[k]) == airbyte.Name, $"{k} ({ComponentOf(reconfigured[k])}) changed although only airbyte was reconfigured"));
+        Assert.All(movedWorkloads, k => Assert.Contains(
+            ((V1Deployment)reconfigured[k]).Spec.Template.Spec.Containers.SelectMany(c => c.Env ?? []),
+            e => e.Value == "DEBUG"));
+
         // Teardown removes the stack's objects, keeps the volumes and the databases, and says so.
-        var teardown = await harness.RunAsync(OperationKind.Teardown, StackPlanner.Default.Teardown(spec, TeardownOptions.KeepData).Value, spec);
+        var teardown = await harness.RunAsync(OperationKind.Teardown, StackPlanner.Default.Teardown(changed, TeardownOptions.KeepData).Value, changed);
         Assert.True(teardown.State == OperationState.Succeeded, Describe(teardown) + string.Join("\n", harness.Logs.Lines.Where(l => l.Contains("Exception", StringComparison.Ordinal)).Take(2)));
-        var left = await harness.StackObjectsAsync(spec);
+        var left = await harness.StackObjectsAsync(changed);
         Assert.Equal(["PersistentVolumeClaim/data-minio-0"], left.Keys);
         Assert.Contains(teardown.Keeps, k => k.Contains(ObjectNames.Database(spec.Name, databases[0]), StringComparison.Ordinal));
         var remaining = await ExternalPostgres.QueryAsync($"SELECT datname FROM pg_database WHERE datname LIKE '{spec.Name}\\_%'");
         Assert.Equal(databases.Select(r => ObjectNames.Database(spec.Name, r)).Order(), remaining.Order());
     }
+
+    private static string? ComponentOf(IKubernetesObject<V1ObjectMeta> obj) =>
+        obj.Metadata.Labels is { } labels && labels.TryGetValue(PortalLabels.Component, out var component) ? component : null;
 
     private static V1PodTemplateSpec? Template(IKubernetesObject<V1ObjectMeta> obj) => obj switch
     {
