@@ -187,6 +187,12 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>Watch streams open right now.</summary>
     public int OpenWatches => _handler.OpenWatches;
 
+    /// <summary>Kubernetes API requests served so far (discovery included): what a client's work cost in round trips.</summary>
+    public long Requests => _handler.Requests;
+
+    /// <summary>Kubernetes API requests that named this namespace: one stack's share when several clients share the sandbox.</summary>
+    public long RequestsIn(string @namespace) => _handler.RequestsIn(@namespace);
+
     /// <summary>The store's current resourceVersion.</summary>
     public long ResourceVersion => _store.ResourceVersion;
 

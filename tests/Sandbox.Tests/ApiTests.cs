@@ -33,6 +33,22 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_are_counted_in_all_and_per_namespace_they_name()
+    {
+        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "counted" } }, cancellationToken: Ct);
+        var before = _sandbox.Cluster.Requests;
+
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "one" } }, "counted", cancellationToken: Ct);
+        await Client.CoreV1.ReadNamespacedConfigMapAsync("one", "counted", cancellationToken: Ct);
+        await Client.CoreV1.ReadNamespaceAsync("counted", cancellationToken: Ct);
+        await Client.CoreV1.ListNamespaceAsync(cancellationToken: Ct);
+
+        Assert.Equal(4, _sandbox.Cluster.Requests - before);
+        Assert.Equal(3, _sandbox.Cluster.RequestsIn("counted"));
+        Assert.Equal(0, _sandbox.Cluster.RequestsIn("elsewhere"));
+    }
+
+    [Fact]
     public async Task Discovery_lists_every_group_and_resource()
     {
         var version = await Client.Version.GetCodeAsync(Ct);

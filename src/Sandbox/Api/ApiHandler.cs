@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,8 +27,10 @@ internal sealed class ApiHandler : IDisposable
     private readonly FaultInjector _faults;
     private readonly LogBook _logs;
     private readonly byte[] _token;
+    private readonly ConcurrentDictionary<string, long> _requestsByNamespace = new(StringComparer.Ordinal);
     private CancellationTokenSource _dropSource;
     private int _openWatches;
+    private long _requests;
 
     public ApiHandler(ClusterApi api, SandboxOptions options, FaultInjector faults, LogBook logs, string token)
     {
@@ -47,6 +50,12 @@ internal sealed class ApiHandler : IDisposable
 
     /// <summary>Watch streams currently open (for the benchmark and for tests of dropped streams).</summary>
     public int OpenWatches => Volatile.Read(ref _openWatches);
+
+    /// <summary>Authenticated Kubernetes API requests served so far (discovery included, the sandbox's own admin API not).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Authenticated Kubernetes API requests that named this namespace (its objects, or the namespace itself).</summary>
+    public long RequestsIn(string @namespace) => _requestsByNamespace.GetValueOrDefault(@namespace);
 
     private ResourceRegistry Registry => _api.Registry;
 
@@ -75,6 +84,7 @@ internal sealed class ApiHandler : IDisposable
                 return;
             }
 
+            Count(segments);
             if (await Discover(context, segments))
             {
                 return;
@@ -98,6 +108,16 @@ internal sealed class ApiHandler : IDisposable
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away mid-request (usually a watch or a log follow being closed): nothing to answer.
+        }
+    }
+
+    private void Count(string[] segments)
+    {
+        Interlocked.Increment(ref _requests);
+        var at = Array.IndexOf(segments, "namespaces");
+        if (at >= 0 && at + 1 < segments.Length)
+        {
+            _requestsByNamespace.AddOrUpdate(segments[at + 1], 1, (_, n) => n + 1);
         }
     }
 
