@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using k8s;
 using k8s.Models;
+using Portal.Bench;
 using Portal.Sandbox;
 
 // Sandbox benchmark: list and watch throughput with 10,000 objects and 200 concurrent watchers, and server memory.
@@ -33,12 +32,12 @@ var kubeconfig = cluster.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"sand
 using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 const string Ns = "bench";
 await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } }, cancellationToken: ct);
-var results = new List<(string Metric, string Value)>();
-void Report(string metric, string value)
-{
-    results.Add((metric, value));
-    Console.WriteLine($"{metric}: {value}");
-}
+var report = new BenchReport("Sandbox", """
+    `dotnet run -c Release --project bench/Sandbox.Bench` — the sandbox over HTTPS on 127.0.0.1, KubernetesClient 21 and raw
+    HttpClient as clients, all in one process (clients and server share the cores, so these are lower bounds for the server).
+    ConfigMaps carry ~300 bytes of data each.
+    """);
+void Report(string metric, string value) => report.Add(metric, value);
 
 var baseline = Memory();
 
@@ -170,40 +169,9 @@ using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct
 replay.Stop();
 Report($"Watch resume replaying {updates} events", $"{replay.Elapsed.TotalMilliseconds:N0} ms");
 
-var machine = new StringBuilder();
-machine.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-machine.AppendLine(CultureInfo.InvariantCulture, $"- Cores: {Environment.ProcessorCount}");
-machine.AppendLine(CultureInfo.InvariantCulture, $"- Memory: {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024.0 / 1024 / 1024:N1} GiB");
-machine.AppendLine(CultureInfo.InvariantCulture, $"- OS: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
-machine.AppendLine(CultureInfo.InvariantCulture, $"- .NET: {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
-machine.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {CpuModel()}");
-var section = new StringBuilder();
-section.AppendLine("## Sandbox");
-section.AppendLine();
-section.AppendLine("`dotnet run -c Release --project bench/Sandbox.Bench` — the sandbox over HTTPS on 127.0.0.1, KubernetesClient 21 and raw");
-section.AppendLine("HttpClient as clients, all in one process (clients and server share the cores, so these are lower bounds for the server).");
-section.AppendLine("ConfigMaps carry ~300 bytes of data each.");
-section.AppendLine();
-section.Append(machine);
-section.AppendLine();
-section.AppendLine("| Measure | Result |");
-section.AppendLine("| --- | --- |");
-foreach (var (metric, value) in results)
-{
-    section.AppendLine(CultureInfo.InvariantCulture, $"| {metric} | {value} |");
-}
-
-var existing = File.Exists(output) ? await File.ReadAllTextAsync(output, ct) : "# Benchmark results\n\n";
-var start = existing.IndexOf("## Sandbox", StringComparison.Ordinal);
-if (start >= 0)
-{
-    var end = existing.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-    existing = existing[..start] + (end >= 0 ? existing[(end + 1)..] : "");
-}
-
-await File.WriteAllTextAsync(output, existing.TrimEnd() + "\n\n" + section, ct);
+await report.WriteAsync(output, ct);
 File.Delete(kubeconfig);
-Console.WriteLine($"written to {output}");
+
 
 static (long Heap, long WorkingSet) Memory()
 {
@@ -243,14 +211,3 @@ static HttpClient RawClient(SandboxCluster cluster)
     return http;
 }
 
-static string CpuModel()
-{
-    try
-    {
-        return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
-    }
-    catch (IOException)
-    {
-        return "unknown";
-    }
-}

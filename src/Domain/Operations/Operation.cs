@@ -146,7 +146,8 @@ public sealed class Operation
         return ready;
     }
 
-    /// <summary>The step is not done yet (a workload still starting): look again after the poll interval, or fail at the deadline.</summary>
+    /// <summary>The step is not done yet (a workload still starting): look again soon (<see cref="StepPolicy.PollAfter"/>), or fail
+    /// at the deadline.</summary>
     public void NotReady(Guid stepId, DateTimeOffset now, StepPolicy policy, string waitingFor)
     {
         var step = StepById(stepId);
@@ -161,7 +162,7 @@ public sealed class Operation
         }
         else
         {
-            step.Wait(now + policy.PollInterval, waitingFor, failedAttempt: false, error: null);
+            step.Wait(now + policy.PollAfter(step.Runs), waitingFor, failedAttempt: false, error: null);
         }
 
         Settle(now);

@@ -24,8 +24,20 @@ public sealed record StepPolicy
     /// <summary>How long a worker holds a running step before another may take it over (renewed while running).</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a step that is not ready yet looks again.</summary>
+    /// <summary>How often a step that is not ready yet looks again, once it has been waiting a while.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The first look again after "not ready": most waits (a pod starting, a Job finishing) end within a second or
+    /// two, so the step looks early, then doubles the interval up to <see cref="PollInterval"/>.</summary>
+    public TimeSpan FirstPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>When a step that has run <paramref name="runs"/> times and is still not ready looks again.</summary>
+    public TimeSpan PollAfter(int runs)
+    {
+        var exponent = Math.Clamp(runs - 1, 0, 20);
+        var delay = Math.Min(FirstPollInterval.TotalMilliseconds * Math.Pow(2, exponent), PollInterval.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Max(delay, 0));
+    }
 
     public TimeSpan DeadlineFor(StepKind kind) => kind == StepKind.AwaitHealthy ? AwaitDeadline : StepDeadline;
 

@@ -126,8 +126,29 @@ public class OperationTests
         Assert.Equal(StepState.Waiting, S(operation, "a").State);
         Assert.Equal(0, S(operation, "a").FailedAttempts);
         Assert.Equal("waiting for airbyte-server to be available", S(operation, "a").Message);
-        Assert.Equal(StepStart.TooEarly, operation.Begin(a, T0 + TimeSpan.FromSeconds(1), Policy));
-        Assert.Equal(StepStart.Run, operation.Begin(a, T0 + Policy.PollInterval, Policy));
+        Assert.Equal(StepStart.TooEarly, operation.Begin(a, T0 + Policy.FirstPollInterval - TimeSpan.FromMilliseconds(1), Policy));
+        Assert.Equal(StepStart.Run, operation.Begin(a, T0 + Policy.FirstPollInterval, Policy));
+    }
+
+    [Fact]
+    public void A_step_that_stays_not_ready_looks_again_ever_later_up_to_the_poll_interval()
+    {
+        var operation = Diamond();
+        var a = S(operation, "a").Id;
+        var now = T0;
+        var waits = new List<TimeSpan>();
+        for (var poll = 0; poll < 8; poll++)
+        {
+            Assert.Equal(StepStart.Run, operation.Begin(a, now, Policy));
+            operation.NotReady(a, now, Policy, "waiting");
+            var next = S(operation, "a").NotBefore!.Value;
+            waits.Add(next - now);
+            now = next;
+        }
+
+        Assert.Equal(
+            [250, 500, 1000, 2000, 4000, 5000, 5000, 5000],
+            waits.Select(w => (int)w.TotalMilliseconds));
     }
 
     [Fact]
