@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using Portal.Domain.Naming;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.E2E.Tests;
+
+/// <summary>The landing page with a stack deployed through the API.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class OverviewTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task The_overview_lists_the_deployed_stack_with_its_cluster_and_operation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var stack = await portal.AirbyteStackAsync();
+
+        // The deploy really happened in the cluster: the stack's workloads are there (PostgreSQL is external: none of its own).
+        var components = await portal.KubectlAsync(
+            ["get", "deployments,statefulsets", "-n", stack.Namespace, "-l", PortalLabels.StackSelector(stack.Name),
+             "-o", "jsonpath={range .items[*]}{.metadata.labels.portal\\.airbyte\\.io/component}{\"\\n\"}{end}"], ct);
+        var deployed = components.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "airbyte", "temporal", "minio", "oauth2-proxy" }, deployed);
+        Assert.DoesNotContain("postgresql", deployed);
+
+        await using var tab = await portal.NewPageAsync();
+        await tab.OpenAsync("/");
+
+        var row = tab.Page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = stack.Name });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync($"{stack.Cluster} / {stack.Namespace}");
+        await Expect(row).ToContainTextAsync("Deploy succeeded");
+        await tab.ScreenshotAsync("overview");
+    }
+
+    [Fact]
+    public async Task The_overview_says_the_portal_runs_on_the_embedded_default_and_is_not_for_production()
+    {
+        await using var tab = await portal.NewPageAsync();
+        await tab.OpenAsync("/");
+
+        await Expect(tab.Page.GetByRole(AriaRole.Status).Filter(new LocatorFilterOptions { HasText = "Embedded default" }))
+            .ToContainTextAsync("not for production");
+        await Expect(EnvironmentRow(tab, "Clusters")).ToContainTextAsync("sandbox (embedded)");
+        await Expect(EnvironmentRow(tab, "Storage")).ToContainTextAsync("SQLite");
+        await Expect(EnvironmentRow(tab, "Jobs")).ToContainTextAsync("Hangfire in memory");
+    }
+
+    // The environment panel's rows are headed by what they describe (Storage, Jobs, Clusters, Sign-in).
+    private static ILocator EnvironmentRow(PortalPage tab, string header) =>
+        tab.Page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions
+        {
+            Has = tab.Page.GetByRole(AriaRole.Rowheader, new PageGetByRoleOptions { Name = header, Exact = true }),
+        });
+}
