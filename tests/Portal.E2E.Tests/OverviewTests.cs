@@ -1,12 +1,12 @@
-using Microsoft.Playwright;
 using Portal.Domain.Naming;
+using Portal.E2E.Tests.Pages;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E.Tests;
 
 /// <summary>The landing page with a stack deployed through the API.</summary>
 [Collection(PortalCollection.Name)]
-public sealed class OverviewTests(PortalFixture portal)
+public sealed class OverviewTests(PortalFixture portal, BrowserFixture browser)
 {
     [Fact]
     public async Task The_overview_lists_the_deployed_stack_with_its_cluster_and_operation()
@@ -22,33 +22,24 @@ public sealed class OverviewTests(PortalFixture portal)
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "airbyte", "temporal", "minio", "oauth2-proxy" }, deployed);
         Assert.DoesNotContain("postgresql", deployed);
 
-        await using var tab = await portal.NewPageAsync();
-        await tab.OpenAsync("/");
+        await using var tab = await browser.NewTabAsync(portal.BaseUrl);
+        var overview = await OverviewPage.OpenAsync(tab);
 
-        var row = tab.Page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = stack.Name });
-        await Expect(row).ToHaveCountAsync(1);
-        await Expect(row).ToContainTextAsync($"{stack.Cluster} / {stack.Namespace}");
-        await Expect(row).ToContainTextAsync("Deploy succeeded");
+        await Expect(overview.Stack(stack.Name)).ToHaveCountAsync(1);
+        await Expect(overview.Stack(stack.Name)).ToContainTextAsync($"{stack.Cluster} / {stack.Namespace}");
+        await Expect(overview.Stack(stack.Name)).ToContainTextAsync("Deploy succeeded");
         await tab.ScreenshotAsync("overview");
     }
 
     [Fact]
     public async Task The_overview_says_the_portal_runs_on_the_embedded_default_and_is_not_for_production()
     {
-        await using var tab = await portal.NewPageAsync();
-        await tab.OpenAsync("/");
+        await using var tab = await browser.NewTabAsync(portal.BaseUrl);
+        var overview = await OverviewPage.OpenAsync(tab);
 
-        await Expect(tab.Page.GetByRole(AriaRole.Status).Filter(new LocatorFilterOptions { HasText = "Embedded default" }))
-            .ToContainTextAsync("not for production");
-        await Expect(EnvironmentRow(tab, "Clusters")).ToContainTextAsync("sandbox (embedded)");
-        await Expect(EnvironmentRow(tab, "Storage")).ToContainTextAsync("SQLite");
-        await Expect(EnvironmentRow(tab, "Jobs")).ToContainTextAsync("Hangfire in memory");
+        await Expect(overview.EmbeddedBanner).ToContainTextAsync("not for production");
+        await Expect(overview.Environment("Clusters")).ToContainTextAsync("sandbox (embedded)");
+        await Expect(overview.Environment("Storage")).ToContainTextAsync("SQLite");
+        await Expect(overview.Environment("Jobs")).ToContainTextAsync("Hangfire in memory");
     }
-
-    // The environment panel's rows are headed by what they describe (Storage, Jobs, Clusters, Sign-in).
-    private static ILocator EnvironmentRow(PortalPage tab, string header) =>
-        tab.Page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions
-        {
-            Has = tab.Page.GetByRole(AriaRole.Rowheader, new PageGetByRoleOptions { Name = header, Exact = true }),
-        });
 }

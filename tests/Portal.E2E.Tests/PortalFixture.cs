@@ -1,15 +1,14 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Playwright;
 using Portal.Testing;
 
 namespace Portal.E2E.Tests;
 
 /// <summary>The real portal as an operator runs it first — the embedded default: SQLite, in-memory Hangfire, the
 /// in-process sandbox cluster, Development — started once per test collection as a child process in a temporary data
-/// directory, with a bootstrap API token, a headless Chromium, and PostgreSQL for the stacks' external databases.
-/// Everything it starts is stopped, and everything it creates dropped, on dispose.</summary>
+/// directory, with a bootstrap API token, and PostgreSQL for the stacks' external databases. Everything it starts is
+/// stopped, and everything it creates dropped, on dispose. The browser is <see cref="BrowserFixture"/>'s.</summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
     /// <summary>The cluster the embedded default connects.</summary>
@@ -25,8 +24,6 @@ public sealed class PortalFixture : IAsyncLifetime
     private readonly Lock _gate = new();
     private ExternalPostgres? _postgres;
     private PortalProcess? _portal;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
     private Task<DeployedStack>? _airbyte;
 
     /// <summary>Where the portal listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -41,8 +38,6 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>The kubeconfig the embedded sandbox writes, for <c>kubectl --kubeconfig</c> or KubernetesClient.</summary>
     public string Kubeconfig => Path.Combine(DataDirectory, "sandbox.kubeconfig");
 
-    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
-
     private PortalProcess Portal => _portal ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>The portal's last lines of output, for failure messages.</summary>
@@ -53,8 +48,6 @@ public sealed class PortalFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         try
         {
-            // Fail first on what an operator can fix: no browser.
-            Chromium.Executable();
             _postgres = await ExternalPostgres.CreateAsync($"e2e_admin_{_suffix}");
             var token = PortalProcess.NewToken();
             _portal = await PortalProcess.StartAsync(
@@ -70,9 +63,6 @@ public sealed class PortalFixture : IAsyncLifetime
                 StartTimeout,
                 ct);
             await WaitForSandboxAsync(ct);
-            Assertions.SetDefaultExpectTimeout(30_000);
-            _playwright = await Playwright.CreateAsync();
-            _browser = await Chromium.LaunchAsync(_playwright);
         }
         catch
         {
@@ -80,9 +70,6 @@ public sealed class PortalFixture : IAsyncLifetime
             throw;
         }
     }
-
-    /// <summary>A new browser context and page for one test (see <see cref="PortalPage"/>).</summary>
-    public Task<PortalPage> NewPageAsync(ColorScheme colorScheme = ColorScheme.Light) => PortalPage.CreateAsync(this, colorScheme);
 
     /// <summary>Deploys the charmed-airbyte blueprint as stack <paramref name="name"/> (namespace of the same name) on the
     /// sandbox through <c>POST /api/v1/stacks</c>, with postgresql external on the local PostgreSQL, and waits until the
@@ -126,13 +113,17 @@ public sealed class PortalFixture : IAsyncLifetime
     /// standard error if it exits non-zero.</summary>
     public async Task<string> KubectlAsync(IEnumerable<string> args, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("kubectl")
+        // $KUBECTL, as in Sandbox.Tests; the image's kubectl on PATH otherwise.
+        var kubectl = Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } configured ? configured : "kubectl";
+        var info = new ProcessStartInfo(kubectl)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // A discovery cache of its own: the one in ~/.kube is shared with every other test running kubectl.
+        info.Environment["KUBECACHEDIR"] = Path.Combine(_work.FullName, "kube-cache");
         info.ArgumentList.Add("--kubeconfig");
         info.ArgumentList.Add(Kubeconfig);
         foreach (var arg in args)
@@ -140,7 +131,7 @@ public sealed class PortalFixture : IAsyncLifetime
             info.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start kubectl");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {kubectl}");
         process.StandardInput.Close();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(KubectlTimeout);
@@ -158,17 +149,11 @@ public sealed class PortalFixture : IAsyncLifetime
 
         return process.ExitCode == 0
             ? await stdout
-            : throw new InvalidOperationException($"kubectl {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}: {await stderr}");
+            : throw new InvalidOperationException($"{kubectl} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}: {await stderr}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync();
-        }
-
-        _playwright?.Dispose();
         if (_portal is not null)
         {
             await _portal.DisposeAsync();
@@ -225,9 +210,9 @@ public sealed class PortalFixture : IAsyncLifetime
 /// <summary>A stack <see cref="PortalFixture.DeployAirbyteAsync"/> deployed, and the operation that deployed it.</summary>
 public sealed record DeployedStack(string Name, string Cluster, string Namespace, Guid DeployOperation);
 
-/// <summary>All end-to-end test classes share one portal: starting it and a browser is the expensive part.</summary>
+/// <summary>All end-to-end test classes share one portal and one browser: starting them is the expensive part.</summary>
 [CollectionDefinition(Name)]
-public sealed class PortalCollection : ICollectionFixture<PortalFixture>
+public sealed class PortalCollection : ICollectionFixture<PortalFixture>, ICollectionFixture<BrowserFixture>
 {
     public const string Name = "Portal";
 }

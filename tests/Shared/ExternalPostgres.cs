@@ -61,7 +61,7 @@ internal sealed class ExternalPostgres : IAsyncDisposable
 
     /// <summary>The databases PostgreSQL holds for <paramref name="stack"/> (named <c>&lt;stack&gt;_…</c>, see ObjectNames.Database).</summary>
     public static Task<List<string>> DatabasesOfAsync(string stack) =>
-        QueryAsync($"SELECT datname FROM pg_database WHERE datname LIKE '{Prefix(stack)}\\_%'");
+        QueryAsync($"SELECT datname FROM pg_database WHERE datname LIKE '{LikePrefix(stack)}\\_%'");
 
     public static async Task<List<string>> QueryAsync(string sql)
     {
@@ -101,7 +101,7 @@ internal sealed class ExternalPostgres : IAsyncDisposable
                 await ExecuteAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
             }
 
-            foreach (var role in await QueryAsync($"SELECT rolname FROM pg_roles WHERE rolname LIKE '{Prefix(stack)}\\_%'"))
+            foreach (var role in await QueryAsync($"SELECT rolname FROM pg_roles WHERE rolname LIKE '{LikePrefix(stack)}\\_%'"))
             {
                 await ExecuteAsync($"DROP ROLE IF EXISTS \"{role}\"");
             }
@@ -110,6 +110,7 @@ internal sealed class ExternalPostgres : IAsyncDisposable
         await ExecuteAsync($"DROP ROLE IF EXISTS {AdminRole}");
     }
 
-    // Database and role names are the stack name in lower case with underscores for dashes.
-    private static string Prefix(string stack) => stack.Replace('-', '_').ToLowerInvariant();
+    // Database and role names start with the stack name in lower case with underscores for dashes; in a LIKE pattern an
+    // underscore matches any character, so it is escaped.
+    private static string LikePrefix(string stack) => stack.Replace('-', '_').ToLowerInvariant().Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,14 +1,16 @@
+using Portal.E2E.Tests.Pages;
+
 namespace Portal.E2E.Tests;
 
-/// <summary>The page helper itself: an error in the browser fails the test that caused it.</summary>
+/// <summary>The tab helper itself: an error in the browser fails the test that caused it.</summary>
 [Collection(PortalCollection.Name)]
-public sealed class PortalPageTests(PortalFixture portal)
+public sealed class PortalTabTests(PortalFixture portal, BrowserFixture browser)
 {
     [Fact]
     public async Task Console_errors_and_uncaught_exceptions_fail_the_test_on_dispose()
     {
-        var tab = await portal.NewPageAsync();
-        await tab.OpenAsync("/");
+        var tab = await browser.NewTabAsync(portal.BaseUrl);
+        await OverviewPage.OpenAsync(tab);
 
         await tab.Page.EvaluateAsync("() => console.error('e2e console error')");
         // The second timer resolves after the first has thrown, and the browser reports the error before the result.
@@ -20,11 +22,11 @@ public sealed class PortalPageTests(PortalFixture portal)
     }
 
     [Fact]
-    public async Task A_page_without_errors_disposes_quietly()
+    public async Task A_page_that_logs_no_error_disposes_quietly()
     {
-        var tab = await portal.NewPageAsync();
-        await tab.OpenAsync("/");
-        await tab.Page.EvaluateAsync("() => console.log('e2e info')");
+        var tab = await browser.NewTabAsync(portal.BaseUrl);
+        await OverviewPage.OpenAsync(tab);
+        await tab.Page.EvaluateAsync("() => { console.log('e2e info'); console.warn('e2e warning'); }");
 
         await tab.DisposeAsync();
         Assert.Empty(tab.Errors);

@@ -5,10 +5,10 @@ using Portal.Testing;
 
 namespace Portal.E2E.Tests;
 
-/// <summary>One test's browser tab on the portal: its own browser context (cookies, storage), every console error and
+/// <summary>One test's browser tab on the portal (the page objects in Pages/ read it): its own browser context (cookies, storage), every console error and
 /// uncaught page error collected — and the test failed on dispose if there was any — and screenshots saved under
 /// <c>TestResults/screenshots/</c> at the repository root and attached to the test's result.</summary>
-public sealed class PortalPage : IAsyncDisposable
+public sealed class PortalTab : IAsyncDisposable
 {
     // Generous: the server shares two cores with other test projects.
     private const float ActionTimeoutMs = 60_000;
@@ -19,7 +19,7 @@ public sealed class PortalPage : IAsyncDisposable
     // Taken on the test's own flow: Playwright raises its events on another, where TestContext.Current is not the test's.
     private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
 
-    private PortalPage(IBrowserContext context, IPage page)
+    private PortalTab(IBrowserContext context, IPage page)
     {
         _context = context;
         Page = page;
@@ -41,11 +41,11 @@ public sealed class PortalPage : IAsyncDisposable
     /// <summary>Where screenshots go: <c>&lt;repo&gt;/TestResults/screenshots</c>.</summary>
     public static string ScreenshotFolder => Path.Combine(Builds.RepositoryRoot, "TestResults", "screenshots");
 
-    internal static async Task<PortalPage> CreateAsync(PortalFixture portal, ColorScheme colorScheme)
+    internal static async Task<PortalTab> CreateAsync(IBrowser browser, Uri baseUrl, ColorScheme colorScheme)
     {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = portal.BaseUrl.ToString(),
+            BaseURL = baseUrl.ToString(),
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
             ColorScheme = colorScheme,
             Locale = "en-US",
@@ -53,7 +53,7 @@ public sealed class PortalPage : IAsyncDisposable
         });
         context.SetDefaultTimeout(ActionTimeoutMs);
         context.SetDefaultNavigationTimeout(ActionTimeoutMs);
-        return new PortalPage(context, await context.NewPageAsync());
+        return new PortalTab(context, await context.NewPageAsync());
     }
 
     /// <summary>Opens <paramref name="path"/> and waits until the Blazor circuit is interactive.</summary>
@@ -120,7 +120,7 @@ public sealed class PortalPage : IAsyncDisposable
     private static string TestName()
     {
         var name = TestContext.Current.Test?.TestDisplayName ?? "test";
-        var prefix = typeof(PortalPage).Namespace + ".";
+        var prefix = typeof(PortalTab).Namespace + ".";
         name = name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
         return name.Replace(": ", "=", StringComparison.Ordinal).Replace(", ", ",", StringComparison.Ordinal);
     }
