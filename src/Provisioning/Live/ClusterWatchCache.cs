@@ -24,6 +24,9 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
     /// <summary>A resumed watch that closes this fast without a single event was refused.</summary>
     internal static readonly TimeSpan QuickEnd = TimeSpan.FromSeconds(1);
 
+    // Watches cut this many times in a row before delivering anything are given up for a list.
+    private const int QuietDropsBeforeList = 3;
+
     // One failed attempt followed by a quick success does not make the cached state doubtful; a second one in a row does.
     private const int FailuresBeforeUnsynced = 2;
 
@@ -160,6 +163,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
             string? resourceVersion = null;
             var resyncAt = DateTimeOffset.MaxValue;
             var expiries = 0;
+            var quietDrops = 0;
             while (!cancellationToken.IsCancellationRequested)
             {
                 try
@@ -175,11 +179,19 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
                         resourceVersion = await ListAsync(state, cancellationToken).ConfigureAwait(false);
                         resyncAt = _time.GetUtcNow() + Jittered(_options.ResyncInterval, 0.2);
                     }
+                    else if (quietDrops > 1)
+                    {
+                        // A server that cuts every watch before it serves anything must not be asked again at once, forever.
+                        await Task.Delay(Backoff(quietDrops - 1), _time, cancellationToken).ConfigureAwait(false);
+                    }
 
                     var outcome = await WatchAsync(state, resourceVersion, resyncAt, cancellationToken).ConfigureAwait(false);
-                    if (outcome.Expired)
+                    quietDrops = outcome.Quiet ? quietDrops + 1 : 0;
+                    if (outcome.Expired || quietDrops >= QuietDropsBeforeList)
                     {
+                        // A watch that keeps breaking before it delivers anything makes no progress: a list does.
                         expiries++;
+                        quietDrops = 0;
                         resourceVersion = null;
                     }
                     else
@@ -286,9 +298,9 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
             return new WatchOutcome(resourceVersion, Expired: false);
         }
         catch (Exception e) when (e is not HttpOperationException && !cancellationToken.IsCancellationRequested
-            && (items > 0 || _time.GetElapsedTime(started) >= QuickEnd))
+            && (e is IOException || e.InnerException is IOException || items > 0 || _time.GetElapsedTime(started) >= QuickEnd))
         {
-            // Cut mid-stream after it had been serving: resume where it stopped.
+            // Cut mid-stream (the stream broke, over HTTP/1.1 or as an HTTP/2 stream reset): resume where it stopped.
             lock (_statusGate)
             {
                 state.Drops++;
@@ -296,7 +308,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
 
             var reason = Describe(e);
             LiveLog.WatchDropped(_logger, Cluster, state.Kind.Kind, reason);
-            return new WatchOutcome(resourceVersion, Expired: false);
+            return new WatchOutcome(resourceVersion, Expired: false, Quiet: items == 0 && _time.GetElapsedTime(started) < QuickEnd);
         }
 
         if (error is null && items == 0 && _time.GetElapsedTime(started) < QuickEnd)
@@ -531,7 +543,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
         return $"{code} {exception.Response.ReasonPhrase}";
     }
 
-    private readonly record struct WatchOutcome(string ResourceVersion, bool Expired);
+    private readonly record struct WatchOutcome(string ResourceVersion, bool Expired, bool Quiet = false);
 
     /// <summary>The loop state of one kind; fields are guarded by the cache's status lock.</summary>
     private sealed class KindState(WatchedKind kind)
