@@ -114,7 +114,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
                 _store.ObjectCount,
                 _store.EventCount,
                 _kinds.Select(k => new LiveKindStatus(
-                    k.Kind.Kind, k.Listed, k.Failures, k.FailingSince, k.LastFailureAt, k.LastBackoff, k.LastError,
+                    k.Kind.Name, k.Listed, k.Failures, k.FailingSince, k.LastFailureAt, k.LastBackoff, k.LastError,
                     k.Lists, k.Watches, k.Expired, k.Drops, k.ResourceVersion)).ToList());
         }
     }
@@ -246,8 +246,8 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
         var now = _time.GetUtcNow();
         var changed = state.Kind.IsEvent
             ? _store.ReplaceEvents(items.OfType<ObservedEvent>().ToList(), now)
-            : _store.Replace(state.Kind.Kind, items, now);
-        LiveLog.Listed(_logger, Cluster, state.Kind.Kind, items.Count, resourceVersion);
+            : _store.Replace(state.Kind.Owns, items, now);
+        LiveLog.Listed(_logger, Cluster, state.Kind.Name, items.Count, resourceVersion);
         Succeeded(state, listed: true, resourceVersion);
         Notify(changed);
         return resourceVersion;
@@ -307,7 +307,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
             }
 
             var reason = Describe(e);
-            LiveLog.WatchDropped(_logger, Cluster, state.Kind.Kind, reason);
+            LiveLog.WatchDropped(_logger, Cluster, state.Kind.Name, reason);
             return new WatchOutcome(resourceVersion, Expired: false, Quiet: items == 0 && _time.GetElapsedTime(started) < QuickEnd);
         }
 
@@ -323,7 +323,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
                 state.Expired++;
             }
 
-            LiveLog.WatchExpired(_logger, Cluster, state.Kind.Kind, resourceVersion, error);
+            LiveLog.WatchExpired(_logger, Cluster, state.Kind.Name, resourceVersion, error);
             return new WatchOutcome(resourceVersion, Expired: true);
         }
 
@@ -409,7 +409,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
 
         if (recovered)
         {
-            LiveLog.KindRecovered(_logger, Cluster, state.Kind.Kind);
+            LiveLog.KindRecovered(_logger, Cluster, state.Kind.Name);
         }
 
         AfterSyncChange(syncChanged);
@@ -435,11 +435,11 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
 
         if (failures == FailuresBeforeUnsynced)
         {
-            LiveLog.KindFailing(_logger, Cluster, state.Kind.Kind, reason, delay);
+            LiveLog.KindFailing(_logger, Cluster, state.Kind.Name, reason, delay);
         }
         else
         {
-            LiveLog.KindRetrying(_logger, Cluster, state.Kind.Kind, failures, reason, delay);
+            LiveLog.KindRetrying(_logger, Cluster, state.Kind.Name, failures, reason, delay);
         }
 
         AfterSyncChange(syncChanged);

@@ -85,7 +85,8 @@ internal sealed class ObservationStore(LiveOptions options)
         }
     }
 
-    /// <summary>The objects of <paramref name="stack"/> in its namespace (by the stack label) and the events about them.</summary>
+    /// <summary>The objects of <paramref name="stack"/> in its namespace (by the stack label, or without one: a Secret its workload
+    /// wrote) and the events about them.</summary>
     public StackObservation Observe(string stack, string @namespace, DateTimeOffset now)
     {
         var oldest = now - options.EventMaxAge;
@@ -99,8 +100,9 @@ internal sealed class ObservationStore(LiveOptions options)
 
             foreach (var key in keys)
             {
+                // A namespace holds one stack; an object without a stack label there was written by one of its workloads.
                 var obj = _objects[key];
-                if (obj.Stack != stack)
+                if (obj.Stack is { } labelled && labelled != stack)
                 {
                     continue;
                 }
@@ -139,14 +141,15 @@ internal sealed class ObservationStore(LiveOptions options)
         return changed;
     }
 
-    /// <summary>A fresh list of one kind replaces what the cache holds of it: objects not listed are gone.</summary>
-    public IReadOnlySet<string> Replace(string kind, IReadOnlyList<ObservedObject> listed, DateTimeOffset now)
+    /// <summary>A fresh list replaces what the cache holds from the same list and watch (<paramref name="owned"/>): objects not
+    /// listed are gone.</summary>
+    public IReadOnlySet<string> Replace(Func<ObservedObject, bool> owned, IReadOnlyList<ObservedObject> listed, DateTimeOffset now)
     {
         var changed = new HashSet<string>(StringComparer.Ordinal);
         lock (_gate)
         {
             var keep = listed.Select(ObjectKey.Of).ToHashSet();
-            foreach (var gone in _objects.Keys.Where(k => k.Kind == kind && !keep.Contains(k)).ToList())
+            foreach (var gone in _objects.Where(p => owned(p.Value) && !keep.Contains(p.Key)).Select(p => p.Key).ToList())
             {
                 DeleteLocked(gone, changed);
             }
