@@ -219,10 +219,11 @@ public sealed class LiveStacksTests : IAsyncLifetime
         var progressing = await harness.WaitForAsync(spec.Name,
             s => s.Status.Component("airbyte-webhooks").Resources.Any(r => r.Resource.Kind == ObjectKinds.Pod && r.Status == HealthStatus.Progressing && r.Deadline is not null),
             "the pod is running but not ready, within its deadline");
-        var pod = progressing.Observation.All<ObservedPod>().Single();
+        var podName = progressing.Status.Component("airbyte-webhooks").Resources.First(r => r.Resource.Kind == ObjectKinds.Pod && r.Status == HealthStatus.Progressing).Resource.Name;
+        var pod = progressing.Observation.Find<ObservedPod>(podName)!;
 
         var overdue = await harness.WaitForAsync(spec.Name,
-            s => s.Status.Component("airbyte-webhooks").Resources.Any(r => r.Resource.Kind == ObjectKinds.Pod && r.DeadlineExceeded),
+            s => s.Status.Component("airbyte-webhooks").Resources.Any(r => r.Resource == new ObjectRef(ObjectKinds.Pod, podName) && r.DeadlineExceeded),
             "the pod is past its deadline", TimeSpan.FromSeconds(20));
 
         var webhooks = overdue.Status.Component("airbyte-webhooks");
