@@ -119,6 +119,18 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Some kind failed its list or watch more than once in a row: the cluster does not answer as it should.</summary>
+    public bool IsFailing
+    {
+        get
+        {
+            lock (_statusGate)
+            {
+                return _kinds.Any(k => k.Failures >= FailuresBeforeUnsynced);
+            }
+        }
+    }
+
     /// <summary>Why the cache is not synced, in one sentence; null when it is.</summary>
     public string? Problem
     {

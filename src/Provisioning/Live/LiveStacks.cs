@@ -284,8 +284,9 @@ internal sealed partial class LiveStacks : BackgroundService, ILiveStacks
             status = cache is null
                 ? Unreachable(status, $"the portal is not connected to cluster {definition.Cluster}",
                     $"Connect cluster {definition.Cluster} to the portal again")
-                : cache.Problem is { } problem && problem.Contains("not reachable", StringComparison.Ordinal)
-                    ? Unreachable(status, problem, $"Check that the portal can reach cluster {definition.Cluster}: its API server, the network, the credentials")
+                : cache.IsFailing
+                    ? Unreachable(status, cache.Problem ?? $"cluster {definition.Cluster} is not reachable",
+                        $"Check that the portal can reach cluster {definition.Cluster}: its API server, the network, the credentials")
                     : Unreachable(status, cache.Problem ?? $"the portal is still reading cluster {definition.Cluster}",
                         $"Wait for the portal to read cluster {definition.Cluster}");
         }

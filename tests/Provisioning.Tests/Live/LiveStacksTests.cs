@@ -220,7 +220,11 @@ public sealed class LiveStacksTests : IAsyncLifetime
             s => s.Status.Component("airbyte-webhooks").Resources.Any(r => r.Resource.Kind == ObjectKinds.Pod && r.Status == HealthStatus.Progressing && r.Deadline is not null),
             "the pod is running but not ready, within its deadline");
         var podName = progressing.Status.Component("airbyte-webhooks").Resources.First(r => r.Resource.Kind == ObjectKinds.Pod && r.Status == HealthStatus.Progressing).Resource.Name;
-        var pod = progressing.Observation.Find<ObservedPod>(podName)!;
+
+        // From here on the pod does not change: only time passes.
+        await _sandbox.WaitForIdleAsync(Ct);
+        var settled = (await _client.CoreV1.ReadNamespacedPodAsync(podName, spec.Namespace, cancellationToken: Ct)).Metadata.ResourceVersion;
+        await harness.WaitForAsync(spec.Name, s => s.Observation.Find<ObservedPod>(podName)?.ResourceVersion == settled, "the cache has the settled pod");
 
         var overdue = await harness.WaitForAsync(spec.Name,
             s => s.Status.Component("airbyte-webhooks").Resources.Any(r => r.Resource == new ObjectRef(ObjectKinds.Pod, podName) && r.DeadlineExceeded),
@@ -229,7 +233,7 @@ public sealed class LiveStacksTests : IAsyncLifetime
         var webhooks = overdue.Status.Component("airbyte-webhooks");
         Assert.Equal(ComponentStatus.Error, webhooks.Status);
         Assert.Contains("not ready after 3 seconds", webhooks.Message, StringComparison.Ordinal);
-        Assert.Equal(pod.ResourceVersion, overdue.Observation.Find<ObservedPod>(pod.Name)!.ResourceVersion);
+        Assert.Equal(settled, overdue.Observation.Find<ObservedPod>(podName)!.ResourceVersion);
     }
 
     private async Task<StackSpec> NewStackAsync(LiveStacksHarness harness)

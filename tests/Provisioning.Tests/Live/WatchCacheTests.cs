@@ -130,6 +130,28 @@ public sealed class WatchCacheTests
         await live.CreateConfigMapAsync(ns, "after", LiveSandbox.Labels("s1", "airbyte"));
         await live.WaitUntilAsync(() => live.CachedConfigMaps(ns).ContainsKey("after"), "the next change is cached");
         Assert.All(live.Cache.Status().Kinds, k => Assert.Equal(2, k.Lists));
+        Assert.Equal(2 * kinds, live.Gate.Lists);
+    }
+
+    [Fact]
+    public async Task Every_kind_is_listed_again_at_the_resync_interval_while_its_watch_is_healthy()
+    {
+        var options = LiveSandbox.FastOptions();
+        options.ResyncInterval = TimeSpan.FromSeconds(1);
+        await using var live = await LiveSandbox.StartAsync(options: options);
+        await live.WaitForSyncAsync();
+        var ns = await live.CreateNamespaceAsync();
+        await live.CreateConfigMapAsync(ns, "kept", LiveSandbox.Labels("s1", "airbyte"));
+
+        await live.WaitUntilAsync(() => live.Cache.Status().Kinds.All(k => k.Lists >= 3), "every kind was listed twice more");
+
+        Assert.All(live.Cache.Status().Kinds, k =>
+        {
+            Assert.Equal(0, k.Expired);
+            Assert.Equal(0, k.ConsecutiveFailures);
+        });
+        Assert.True(live.Cache.IsSynced);
+        Assert.True(live.CachedConfigMaps(ns).ContainsKey("kept"));
     }
 
     [Fact]
