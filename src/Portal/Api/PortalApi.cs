@@ -61,6 +61,7 @@ public static class PortalApi
         api.MapBlueprints();
         api.MapClusters();
         api.MapStacks();
+        api.MapTopology();
         api.MapOperations();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
