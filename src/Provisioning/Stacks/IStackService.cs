@@ -25,6 +25,10 @@ public interface IStackService
 
     Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The stack's most recent operations with their steps, newest first, at most <paramref name="limit"/>; none for a
+    /// stack the portal does not know.</summary>
+    Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken);
+
     /// <summary>Resumes a failed or cancelled operation from its failed steps (only the stack's latest operation).</summary>
     Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken);
 
