@@ -9,7 +9,7 @@ namespace Portal.E2E.Tests;
 public sealed class OverviewTests(PortalFixture portal, BrowserFixture browser)
 {
     [Fact]
-    public async Task The_overview_lists_the_deployed_stack_with_its_cluster_and_operation()
+    public async Task The_overview_shows_the_deployed_stack_as_a_card_with_its_cluster_status_and_operation()
     {
         var ct = TestContext.Current.CancellationToken;
         var stack = await portal.AirbyteStackAsync();
@@ -27,7 +27,9 @@ public sealed class OverviewTests(PortalFixture portal, BrowserFixture browser)
 
         await Expect(overview.Stack(stack.Name)).ToHaveCountAsync(1);
         await Expect(overview.Stack(stack.Name)).ToContainTextAsync($"{stack.Cluster} / {stack.Namespace}");
-        await Expect(overview.Stack(stack.Name)).ToContainTextAsync("Deploy succeeded");
+        await Expect(overview.Stack(stack.Name)).ToContainTextAsync("Deploy");
+        await Expect(overview.Stack(stack.Name)).ToContainTextAsync("succeeded");
+        await Expect(overview.Stack(stack.Name)).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 90_000 });
         await tab.ScreenshotAsync("overview");
     }
 

@@ -13,8 +13,8 @@ public sealed class OverviewPage(PortalTab tab) : Shell(tab)
         return new OverviewPage(tab);
     }
 
-    /// <summary>The stack's entry in the stacks list: its cluster and namespace, its running or last operation.</summary>
-    public ILocator Stack(string name) => Page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = name });
+    /// <summary>The stack's card: its status (<c>data-status</c>), cluster and namespace, counts, running or last operation.</summary>
+    public ILocator Stack(string name) => Page.GetByTestId($"stack-card-{name}");
 
     /// <summary>A row of the environment panel, by its header (Storage, Jobs, Clusters, Sign-in).</summary>
     public ILocator Environment(string header) =>
