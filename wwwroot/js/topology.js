@@ -168,15 +168,34 @@ function fitScale(state) {
     return Math.min(state.scroller.clientWidth / width(state), state.scroller.clientHeight / height(state)) * margin;
 }
 
-// The whole stack when it fits at a legible size (never enlarged); otherwise legible, centred on the focus node (the first
-// root cause), the rest a scroll or a drag away.
+// The whole stack when it fits at a legible size (never enlarged); otherwise legible, with the focus node (the first root
+// cause) in view and the rest a scroll or a drag away.
 function initial(state) {
     const fit = fitScale(state);
     const scale = fit >= READABLE_SCALE ? Math.min(fit, 1) : Math.min(1, READABLE_SCALE);
     setScale(state, scale);
+
+    // From the top middle; scrolled only as far as it takes to show the focus node well inside the pane.
+    const scroller = state.scroller;
+    const origin = svgOrigin(state);
+    let left = origin.x + (width(state) * state.scale - scroller.clientWidth) / 2;
+    let top = 0;
     const fx = parseFloat(state.host.dataset.focusX);
     const fy = parseFloat(state.host.dataset.focusY);
-    centreOn(state, Number.isFinite(fx) ? fx : width(state) / 2, Number.isFinite(fy) ? fy : 0);
+    if (Number.isFinite(fx) && Number.isFinite(fy)) {
+        const x = origin.x + fx * state.scale;
+        const y = origin.y + fy * state.scale;
+        const margin = 140 * state.scale;
+        if (x < left + margin || x > left + scroller.clientWidth - margin) {
+            left = x - scroller.clientWidth / 2;
+        }
+        if (y > top + scroller.clientHeight - margin) {
+            top = y - scroller.clientHeight / 2;
+        }
+    }
+    scroller.scrollLeft = left;
+    scroller.scrollTop = top;
+    updateMinimap(state);
 }
 
 // Zooms keeping the layout point under (clientX, clientY) in place; the pane's centre when no point is given.
