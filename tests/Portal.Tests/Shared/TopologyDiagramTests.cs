@@ -84,9 +84,10 @@ public class TopologyDiagramTests : PortalTestContext
         var node = diagram.Find("[data-testid=node-airbyte]");
         Assert.Equal("error", node.GetAttribute("data-status"));
         Assert.Contains(message, node.TextContent, StringComparison.Ordinal);
-        var shown = node.QuerySelector(".node-message")!.TextContent;
-        Assert.EndsWith("…", shown, StringComparison.Ordinal);
-        Assert.StartsWith(shown[..^1], message, StringComparison.Ordinal);
+        var lines = node.QuerySelectorAll(".node-message-line").Select(l => l.TextContent).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.EndsWith("…", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"{lines[0]} {lines[1][..^1]}", message, StringComparison.Ordinal);
         Assert.Null(diagram.Find("[data-testid=node-temporal]").GetAttribute("data-status"));
     }
 

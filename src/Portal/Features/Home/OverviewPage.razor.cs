@@ -21,7 +21,6 @@ public sealed partial class OverviewPage : IAsyncDisposable
     private IReadOnlyList<string> _names = [];
     private LiveFeed? _feed;
     private DateTimeOffset _storedAt = DateTimeOffset.MinValue;
-    private bool _loading;
     private string? _problem;
     private DateTimeOffset _now;
 
@@ -66,25 +65,12 @@ public sealed partial class OverviewPage : IAsyncDisposable
 
     private async Task LoadAsync()
     {
-        if (_loading)
-        {
-            return;
-        }
-
-        _loading = true;
         _storedAt = Time.GetUtcNow();
-        try
-        {
-            var stacks = await Stacks.ListAsync(CancellationToken.None);
-            _summaries = stacks.ToDictionary(s => s.Name, StringComparer.Ordinal);
-            _problem = null;
-            _now = Time.GetUtcNow();
-            Arrange();
-        }
-        finally
-        {
-            _loading = false;
-        }
+        var stacks = await Stacks.ListAsync(CancellationToken.None);
+        _summaries = stacks.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _problem = null;
+        _now = Time.GetUtcNow();
+        Arrange();
     }
 
     private void Apply(IReadOnlyList<LiveUpdate> batch)

@@ -15,6 +15,7 @@ public sealed partial class ComponentDrawer
 {
     private const int MaxEvents = 30;
     private const int MaxOperations = 5;
+    private const int EventsShown = 8;
 
     private ComponentState? _state;
     private StatusDiagnosis? _diagnosis;
@@ -28,6 +29,7 @@ public sealed partial class ComponentDrawer
     private string _icon = KindIcons.Fallback;
     private string? _kindSummary;
     private string? _logPod;
+    private bool _allEvents;
     private string? _shownComponent;
     private DateTimeOffset _now;
 
@@ -62,6 +64,7 @@ public sealed partial class ComponentDrawer
             // Another component: its logs start from its own worst pod.
             _shownComponent = Component;
             _logPod = null;
+            _allEvents = false;
         }
 
         _state = Stack.Status.FindComponent(Component);

@@ -13,7 +13,7 @@ public sealed record ObjectNode(ObjectRef Ref, ObservedObject? Object, ResourceH
 }
 
 /// <summary>A component's objects as Argo CD shows a resource tree: Deployment → ReplicaSet → Pods, StatefulSet → Pods and
-/// claims, Job → Pods, then Services, Ingresses, claims, ConfigMaps and Secrets, each with the health the Domain gave it.</summary>
+/// claims, Job → Pods, then Services, Ingresses, claims, ConfigMaps and Secrets, each with the health the Domain gave it; what is not healthy comes first.</summary>
 public static class ObjectTree
 {
     private static readonly string[] RootOrder =
@@ -67,7 +67,12 @@ public static class ObjectTree
         }
 
         roots.AddRange(health.Values.Where(h => !placed.Contains(h.Resource)).Select(h => new ObjectNode(h.Resource, null, h, [])));
-        return roots.OrderBy(n => Order(n.Ref.Kind)).ThenBy(n => n.Ref.Name, StringComparer.Ordinal).ToList();
+        // Trouble first: an operator opens the drawer to find what is wrong, not to read the healthy objects.
+        return roots
+            .OrderBy(n => n.SelfAndDescendants().All(d => d.Health is null or { IsHealthy: true }) ? 1 : 0)
+            .ThenBy(n => Order(n.Ref.Kind))
+            .ThenBy(n => n.Ref.Name, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>The most recent events about any object of the tree, newest first.</summary>

@@ -16,8 +16,9 @@ public sealed partial class PodLogsView : IAsyncDisposable
 
     private readonly List<string> _lines = [];
     private readonly List<string> _held = [];
-    private readonly ConcurrentQueue<string> _incoming = new();
+    private readonly ConcurrentQueue<(int Generation, string Line)> _incoming = new();
     private int _flushQueued;
+    private int _generation;
 
     private string? _pod;
     private string? _container;
@@ -105,7 +106,7 @@ public sealed partial class PodLogsView : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync() => await StopAsync(Detach());
 
     private IReadOnlyList<string> ContainersOf(string? pod) =>
         Pods.FirstOrDefault(p => p.Name == pod) is { } found
@@ -164,49 +165,59 @@ public sealed partial class PodLogsView : IAsyncDisposable
 
     private void SearchChanged(ChangeEventArgs e) => _search = e.Value as string ?? "";
 
+    // Restarting changes every field before its first await, so that a second call (parameters set again while the old reader
+    // is still stopping) sees the new stream and does not start another; lines of an old stream are dropped by generation.
     private async Task RestartAsync()
     {
-        await StopAsync();
-        if (_pod is null || _container is null)
+        var previous = Detach();
+        if (_pod is not null && _container is not null)
         {
-            return;
+            _lines.Clear();
+            _held.Clear();
+            _error = null;
+            _state = StreamState.Streaming;
+            _streaming = (_pod, _container, _follow);
+            _stop = new CancellationTokenSource();
+            var (pod, container, follow, generation, token) = (_pod, _container, _follow, _generation, _stop.Token);
+            _reader = Task.Run(() => ReadAsync(pod, container, follow, generation, token));
         }
 
-        _lines.Clear();
-        _held.Clear();
-        _incoming.Clear();
-        _error = null;
-        _state = StreamState.Streaming;
-        _streaming = (_pod, _container, _follow);
-        _stop = new CancellationTokenSource();
-        var (pod, container, follow, token) = (_pod, _container, _follow, _stop.Token);
-        _reader = Task.Run(() => ReadAsync(pod, container, follow, token));
+        await StopAsync(previous);
     }
 
-    private async Task StopAsync()
+    private (CancellationTokenSource Stop, Task Reader)? Detach()
     {
-        if (_stop is null)
+        var previous = _stop is null ? ((CancellationTokenSource, Task)?)null : (_stop, _reader!);
+        _stop = null;
+        _reader = null;
+        _streaming = null;
+        _generation++;
+        previous?.Item1.Cancel();
+        return previous;
+    }
+
+    private static async Task StopAsync((CancellationTokenSource Stop, Task Reader)? stream)
+    {
+        if (stream is not var (stop, reader))
         {
             return;
         }
 
-        await _stop.CancelAsync();
         try
         {
-            await _reader!;
+            await reader;
         }
         catch (OperationCanceledException)
         {
             // Stopped on purpose.
         }
-
-        _stop.Dispose();
-        _stop = null;
-        _reader = null;
-        _streaming = null;
+        finally
+        {
+            stop.Dispose();
+        }
     }
 
-    private async Task ReadAsync(string pod, string container, bool follow, CancellationToken cancellationToken)
+    private async Task ReadAsync(string pod, string container, bool follow, int generation, CancellationToken cancellationToken)
     {
         StreamState end;
         string? error = null;
@@ -214,7 +225,7 @@ public sealed partial class PodLogsView : IAsyncDisposable
         {
             await foreach (var line in PodLogs.ReadAsync(Cluster, Namespace, pod, container, TailLines, follow, cancellationToken))
             {
-                _incoming.Enqueue(line);
+                _incoming.Enqueue((generation, line));
                 QueueFlush();
             }
 
@@ -232,7 +243,7 @@ public sealed partial class PodLogsView : IAsyncDisposable
 
         await InvokeAsync(() =>
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested || generation != _generation)
             {
                 return;
             }
@@ -261,9 +272,12 @@ public sealed partial class PodLogsView : IAsyncDisposable
     private void Flush()
     {
         var batch = new List<string>();
-        while (_incoming.TryDequeue(out var line))
+        while (_incoming.TryDequeue(out var item))
         {
-            batch.Add(line);
+            if (item.Generation == _generation)
+            {
+                batch.Add(item.Line);
+            }
         }
 
         if (_paused)

@@ -12,8 +12,8 @@ namespace Portal.Features.Topology;
 /// <summary>Turns a live stack into what the diagram draws: the layout (from the spec only) and each node's and edge's status.</summary>
 public static class TopologyModel
 {
-    /// <summary>Boxes tall enough for three lines: name, status and kind, message.</summary>
-    public static LayoutOptions LayoutOptions { get; } = new() { NodeWidth = 208, NodeHeight = 70, LayerGap = 76, NodeGap = 36 };
+    /// <summary>Boxes tall enough for four lines: name, status and kind, two lines of message.</summary>
+    public static LayoutOptions LayoutOptions { get; } = new() { NodeWidth = 208, NodeHeight = 84, LayerGap = 76, NodeGap = 36 };
 
     /// <summary>What the layout depends on: component names and kinds, and relation keys. Equal structures give equal layouts,
     /// so a status change never moves a node.</summary>

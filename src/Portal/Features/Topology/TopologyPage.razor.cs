@@ -38,7 +38,6 @@ public sealed partial class TopologyPage : IAsyncDisposable
     private bool _viewMissing;
     private IReadOnlyList<OperationView>? _operations;
     private DateTimeOffset _storedAt = DateTimeOffset.MinValue;
-    private bool _storedLoading;
     private string? _storedProblem;
     private DateTimeOffset _now;
 
@@ -96,21 +95,20 @@ public sealed partial class TopologyPage : IAsyncDisposable
         }
     }
 
+    // Every field changes before the first await: parameters set again while the old feed stops see the new subscription.
     private async Task SubscribeAsync()
     {
-        if (_feed is not null)
-        {
-            await _feed.DisposeAsync();
-        }
-
+        var previous = _feed;
         _subscribed = Name;
         _stack = null;
         _removed = false;
         _structure = null;
         _layout = null;
+        _focus = null;
         _view = null;
         _viewMissing = false;
         _operations = null;
+        _storedProblem = null;
         _nodePulses.Clear();
         _edgePulses.Clear();
         if (Live.Find(Name) is { } known)
@@ -120,6 +118,10 @@ public sealed partial class TopologyPage : IAsyncDisposable
 
         var name = Name;
         _feed = LiveFeed.Start(Live, name, batch => InvokeAsync(() => Apply(name, batch)), DispatchExceptionAsync);
+        if (previous is not null)
+        {
+            await previous.DisposeAsync();
+        }
     }
 
     private void Apply(string stack, IReadOnlyList<LiveUpdate> batch)
@@ -183,25 +185,20 @@ public sealed partial class TopologyPage : IAsyncDisposable
 
     private async Task LoadStoredAsync()
     {
-        if (_storedLoading)
+        var name = Name;
+        _storedAt = Time.GetUtcNow();
+        var view = await Stacks.GetAsync(name, CancellationToken.None);
+        var operations = view.IsSuccess ? await Stacks.ListOperationsAsync(name, RecentOperations, CancellationToken.None) : [];
+        if (name != _subscribed)
         {
+            // The page moved to another stack meanwhile; this answer is about the previous one.
             return;
         }
 
-        _storedLoading = true;
-        _storedAt = Time.GetUtcNow();
-        try
-        {
-            var view = await Stacks.GetAsync(Name, CancellationToken.None);
-            _view = view.IsSuccess ? view.Value : null;
-            _viewMissing = view.Status == ServiceStatus.NotFound;
-            _operations = view.IsSuccess ? await Stacks.ListOperationsAsync(Name, RecentOperations, CancellationToken.None) : [];
-            _storedProblem = null;
-        }
-        finally
-        {
-            _storedLoading = false;
-        }
+        _view = view.IsSuccess ? view.Value : null;
+        _viewMissing = view.Status == ServiceStatus.NotFound;
+        _operations = operations;
+        _storedProblem = null;
     }
 
     private void OpenComponent(string component) => Navigation.NavigateTo(TopologyLinks.Component(Name, component));

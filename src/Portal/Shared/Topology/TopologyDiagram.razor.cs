@@ -152,6 +152,36 @@ public sealed partial class TopologyDiagram : IAsyncDisposable
         return text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
     }
 
+    /// <summary>The text in at most <paramref name="lines"/> lines that fit in <paramref name="width"/> pixels, broken between words
+    /// where it can; the last line ends with an ellipsis when the text does not fit. The tooltip has it whole.</summary>
+    private static List<string> Wrap(string text, double width, double charWidth, int lines)
+    {
+        var max = Math.Max(4, (int)(width / charWidth));
+        var result = new List<string>();
+        var rest = text.Trim();
+        while (rest.Length > 0 && result.Count < lines)
+        {
+            if (rest.Length <= max)
+            {
+                result.Add(rest);
+                break;
+            }
+
+            if (result.Count == lines - 1)
+            {
+                result.Add(Shorten(rest, width, charWidth));
+                break;
+            }
+
+            var cut = rest.LastIndexOf(' ', max);
+            cut = cut < max / 2 ? max : cut;
+            result.Add(rest[..cut].TrimEnd());
+            rest = rest[cut..].TrimStart();
+        }
+
+        return result;
+    }
+
     /// <summary>Each edge with its points; edges between the same two nodes are spread apart so that each can be seen and clicked.</summary>
     private IEnumerable<(EdgeRoute Edge, string Points)> RoutedEdges()
     {
