@@ -62,6 +62,7 @@ public static class PortalApi
         api.MapClusters();
         api.MapStacks();
         api.MapOperations();
+        api.MapAudit();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }
