@@ -20,7 +20,7 @@ internal static class AuditEndpoints
             .WithName("ListAudit")
             .WithSummary("Audit entries newest first, filtered by stack, actor, action, result (accepted or refused) and time "
                 + "(from inclusive, to exclusive; ISO 8601, UTC unless an offset is given), paged with page and pageSize (at most 500).")
-            .Produces<AuditPage>()
+            .Produces<AuditEntryPage>()
             .ProducesValidationProblem();
 
         audit.MapGet("/export.csv", (HttpRequest request, IAuditLog log, TimeProvider time) => AuditExport.Download(request, log, time))

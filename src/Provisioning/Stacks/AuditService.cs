@@ -7,12 +7,12 @@ namespace Portal.Provisioning.Stacks;
 /// <summary>The audit log read from the portal database.</summary>
 internal sealed class AuditService(PortalDatabase database) : IAuditLog
 {
-    public async Task<ServiceResult<AuditPage>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    public async Task<ServiceResult<AuditEntryPage>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         var errors = query.Validate();
         if (errors.Count > 0)
         {
-            return ServiceResult<AuditPage>.Invalid(errors);
+            return ServiceResult<AuditEntryPage>.Invalid(errors);
         }
 
         await using var db = database.CreateContext();
@@ -22,7 +22,7 @@ internal sealed class AuditService(PortalDatabase database) : IAuditLog
             .Skip((query.Page - 1) * query.PageSize)
             .Take(query.PageSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return ServiceResult<AuditPage>.Ok(new AuditPage(records.Select(Entry).ToList(), query.Page, query.PageSize, total));
+        return ServiceResult<AuditEntryPage>.Ok(new AuditEntryPage(records.Select(Entry).ToList(), query.Page, query.PageSize, total));
     }
 
     public async IAsyncEnumerable<AuditEntry> ExportAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Portal.Provisioning.Stacks;
 public interface IAuditLog
 {
     /// <summary>One page of the entries matching the filter; an invalid filter lists every problem.</summary>
-    Task<ServiceResult<AuditPage>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
+    Task<ServiceResult<AuditEntryPage>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
 
     /// <summary>Every entry matching the filter (paging ignored), newest first, read as it is enumerated (for CSV export).</summary>
     /// <remarks>Call <see cref="AuditQuery.Validate"/> first; an invalid filter throws.</remarks>
@@ -101,7 +101,7 @@ public sealed record AuditEntry(
 
 /// <summary>A page of the audit log.</summary>
 /// <param name="Total">How many entries match the filter in all.</param>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int Page, int PageSize, int Total)
+public sealed record AuditEntryPage(IReadOnlyList<AuditEntry> Items, int Page, int PageSize, int Total)
 {
     public int Pages => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }
