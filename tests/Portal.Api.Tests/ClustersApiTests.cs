@@ -334,6 +334,24 @@ public sealed class ClustersApiTests : IClassFixture<PortalApiFactory>, IClassFi
     }
 
     [Fact]
+    public async Task A_kept_cluster_that_cannot_be_connected_is_listed_with_why_and_can_be_removed()
+    {
+        await using (var db = _factory.Database())
+        {
+            db.Clusters.Add(new Provisioning.Persistence.ClusterRecord { Name = "stale", CreatedBy = "carol", ProtectedKubeconfig = "not-a-protected-payload" });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var stale = await JsonAsync(await _client.GetAsync("/api/v1/clusters/stale", Ct), HttpStatusCode.OK);
+
+        Assert.False(stale.GetProperty("reachable").GetBoolean());
+        Assert.Contains("could not connect it when it started", stale.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(await ListAsync(), c => c.GetProperty("name").GetString() == "stale");
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/api/v1/clusters/stale", Ct)).StatusCode);
+        await ProblemAsync(await _client.GetAsync("/api/v1/clusters/stale", Ct), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Removing_an_unknown_or_configured_cluster_is_refused()
     {
         var unknown = await ProblemAsync(await _client.DeleteAsync("/api/v1/clusters/nowhere", Ct), HttpStatusCode.NotFound);

@@ -201,7 +201,7 @@ public class ClustersPageTests : PortalTestContext
 
         var refusal = page.Find("[aria-label='Remove refused']").TextContent;
         Assert.Contains("cannot be removed while stacks prod, staging live on it", refusal, StringComparison.Ordinal);
-        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("Remove lab", StringComparison.Ordinal));
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("remove lab", StringComparison.OrdinalIgnoreCase));
         Assert.Empty(_clusters.Removed);
     }
 
@@ -211,7 +211,7 @@ public class ClustersPageTests : PortalTestContext
         var page = Render<ClustersPage>();
         page.WaitForElement("button[aria-label='Remove edge']").Click();
 
-        Button(page, "Remove edge").Click();
+        Button(page, "Yes, remove edge").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Cluster edge was removed", page.Find("[data-testid=notice]").TextContent, StringComparison.Ordinal));
         Assert.Equal(("edge", "alice"), _clusters.Removed.Single());
@@ -224,7 +224,7 @@ public class ClustersPageTests : PortalTestContext
         var page = Render<ClustersPage>();
         page.WaitForElement("button[aria-label='Remove edge']").Click();
 
-        Button(page, "Remove edge").Click();
+        Button(page, "Yes, remove edge").Click();
 
         page.WaitForAssertion(() => Assert.Contains("stack late lives on it", page.Find("[aria-label='Remove refused']").TextContent, StringComparison.Ordinal));
     }
