@@ -156,6 +156,23 @@ public sealed class AuditApiTests : IClassFixture<PortalApiFactory>
         Assert.Equal(["carol", "mallory", "alice", "bob", "bob", "alice"], rows.Skip(1).Select(r => r[2]));
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_audit_and_cluster_endpoints_with_the_audit_filters()
+    {
+        var document = await JsonAsync(await _factory.Client(token: null).GetAsync("/openapi/v1.json", Ct), HttpStatusCode.OK);
+
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.GetProperty("/api/v1/clusters/test").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/api/v1/clusters/{name}").TryGetProperty("patch", out _));
+        Assert.True(paths.GetProperty("/api/v1/clusters/{name}").TryGetProperty("delete", out _));
+        var list = paths.GetProperty("/api/v1/audit").GetProperty("get");
+        Assert.Equal(["stack", "actor", "action", "result", "from", "to", "page", "pageSize"],
+            list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var export = paths.GetProperty("/api/v1/audit/export.csv").GetProperty("get");
+        Assert.Equal(6, export.GetProperty("parameters").GetArrayLength());
+        Assert.False(paths.TryGetProperty("/audit/export.csv", out _), "the browser's download is not part of the API");
+    }
+
     private static AuditRecord Seed(int hours, string actor, string action, string? stack, string? reason, string result, Guid? operation, string? diff, string? target = null) => new()
     {
         At = T0.AddHours(hours),
