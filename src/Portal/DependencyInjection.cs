@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Api;
+using Portal.Features.Audit;
 using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
@@ -44,6 +45,7 @@ public static class DependencyInjection
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapPortalApi();
+        app.MapAuditExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

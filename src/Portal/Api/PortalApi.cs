@@ -63,6 +63,7 @@ public static class PortalApi
         api.MapStacks();
         api.MapTopology();
         api.MapOperations();
+        api.MapAudit();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }
