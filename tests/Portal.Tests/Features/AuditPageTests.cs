@@ -202,6 +202,9 @@ public class AuditPageTests : PortalTestContext
 
         public List<Guid> OperationsAsked { get; } = [];
 
+        public Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<OperationView>>(Operation is null ? [] : [Operation]);
+
         public Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken)
         {
             OperationsAsked.Add(id);

@@ -262,7 +262,7 @@ public sealed class WatchCacheTests
     [Fact]
     public async Task A_cluster_that_does_not_answer_is_not_synced_and_says_why()
     {
-        var configuration = Clusters.ClusterConnector.FromKubeconfig($$"""
+        var configuration = Portal.Provisioning.Clusters.ClusterConnector.FromKubeconfig($$"""
             apiVersion: v1
             kind: Config
             clusters:
