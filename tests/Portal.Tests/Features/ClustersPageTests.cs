@@ -18,6 +18,8 @@ public class ClustersPageTests : PortalTestContext
     public ClustersPageTests()
     {
         Services.AddSingleton<IClusterService>(_clusters);
+        // The kubeconfig field is debounced on MudBlazor's TimeProvider: the real clock, not the shared context's fake one.
+        Services.AddSingleton(TimeProvider.System);
         AddAuthorization().SetAuthorized("alice");
         _clusters.Clusters =
         [
