@@ -105,6 +105,8 @@ for (var run = 0; run <= runs; run++)
     clock.Stop();
     kubectlTimes.Add(clock.Elapsed);
     kubectlCalls.Add(cluster.RequestsIn(kubectlNamespace) - before);
+    Console.WriteLine($"run {run}: portal {portalTimes[^1].TotalSeconds:N1} s, {portalCalls[^1]} calls; kubectl {kubectlTimes[^1].TotalSeconds:N1} s, {kubectlCalls[^1]} calls");
+
     if (run == 0)
     {
         coldPortal = portalTimes[0];
@@ -113,8 +115,6 @@ for (var run = 0; run <= runs; run++)
         portalCalls.Clear();
         kubectlCalls.Clear();
     }
-
-    Console.WriteLine($"run {run}: portal {portalTimes[^1].TotalSeconds:N1} s, {portalCalls[^1]} calls; kubectl {kubectlTimes[^1].TotalSeconds:N1} s, {kubectlCalls[^1]} calls");
 }
 
 var portalMedian = Median(portalTimes);
