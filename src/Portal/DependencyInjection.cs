@@ -5,6 +5,7 @@ using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
 using Portal.Sandbox;
+using Portal.Security;
 
 namespace Portal;
 
@@ -26,8 +27,9 @@ public static class DependencyInjection
         }
 
         builder.Services.AddHostedService<ClusterBootstrap>();
+        builder.AddPortalAuthentication();
         builder.AddPortalApi();
-        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
+        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>(), sp.GetRequiredService<PortalSignIn>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -39,12 +41,16 @@ public static class DependencyInjection
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
         }
 
-        app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.UsePortalSecurity();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapPortalSignIn();
         app.MapPortalApi();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode()
+            .AllowAnonymousFrameworkScripts();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Api.Infrastructure;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -16,16 +17,19 @@ internal static class ClustersEndpoints
 
         clusters.MapGet("/", async (IClusterService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
             .WithName("ListClusters")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Every connected cluster with its reachability and server version.");
 
         clusters.MapGet("/{name}", async (string name, IClusterService service, CancellationToken ct) => ApiResults.Ok(await service.GetAsync(name, ct)))
             .WithName("GetCluster")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("A connected cluster's reachability and server version.")
             .Produces<ClusterView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clusters.MapPost("/", ConnectAsync)
             .WithName("ConnectCluster")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Connects a cluster from a kubeconfig (and context); the kubeconfig is stored encrypted and never shown.")
             .WithJsonBody<ConnectClusterBody>()
             .Produces<ClusterView>(StatusCodes.Status201Created)
