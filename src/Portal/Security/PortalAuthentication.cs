@@ -34,7 +34,7 @@ public static class PortalAuthentication
         authentication.AddCookie(CookieScheme, cookie => ConfigureCookie(cookie, options, signIn));
         if (signIn.OpenIdConnect)
         {
-            AddOpenIdConnect(authentication, options.OpenIdConnect);
+            AddOpenIdConnect(authentication, options);
         }
 
         services.AddAntiforgery(antiforgery =>
@@ -133,8 +133,9 @@ public static class PortalAuthentication
         && !request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase)
         && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
-    private static void AddOpenIdConnect(AuthenticationBuilder authentication, OpenIdConnectSettings settings)
+    private static void AddOpenIdConnect(AuthenticationBuilder authentication, PortalAuthOptions options)
     {
+        var settings = options.OpenIdConnect;
         if (settings.IsEntraId)
         {
             // Microsoft.Identity.Web brings Entra's issuer validation (multi-tenant aware); the portal's own cookie keeps the session.
@@ -176,6 +177,13 @@ public static class PortalAuthentication
                 foreach (var scope in settings.EffectiveScopes)
                 {
                     oidc.Scope.Add(scope);
+                }
+
+                // Claims from the userinfo endpoint reach the principal only through a claim action; arrays become one claim each.
+                oidc.ClaimActions.MapUniqueJsonKey(settings.NameClaim, settings.NameClaim);
+                foreach (var type in options.EffectiveRoleClaims)
+                {
+                    oidc.ClaimActions.MapJsonKey(type, type);
                 }
             });
         }
