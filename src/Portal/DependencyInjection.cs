@@ -49,7 +49,8 @@ public static class DependencyInjection
         app.MapPortalSignIn();
         app.MapPortalApi();
         app.MapRazorComponents<App>()
-            .AddInteractiveServerRenderMode()
+            // The portal's own Content-Security-Policy already says frame-ancestors 'none'; Blazor's second header would only repeat it weaker.
+            .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null)
             .AllowAnonymousFrameworkScripts();
         return app;
     }
