@@ -37,10 +37,13 @@ public static class PortalAuthentication
             AddOpenIdConnect(authentication, options);
         }
 
+        // Secure whenever the request is: antiforgery refuses to work at all on a plain-http request with Always, which is what
+        // the portal sees behind a TLS-terminating proxy without forwarded headers. The token only pairs with a form; the session
+        // cookie is the credential, and that one is always Secure outside development sign-in.
         services.AddAntiforgery(antiforgery =>
         {
-            antiforgery.Cookie.Name = signIn.SecureCookies ? "__Host-portal.antiforgery" : "portal.antiforgery";
-            antiforgery.Cookie.SecurePolicy = signIn.SecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.Name = "portal.antiforgery";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
         // Deny by default: an endpoint that names no policy still needs a signed-in person (the sign-in page, static files and

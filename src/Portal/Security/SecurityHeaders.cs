@@ -17,7 +17,8 @@ public sealed class SecurityHeaders(RequestDelegate next, PortalSignIn signIn)
 
     public Task InvokeAsync(HttpContext context)
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // base64url: no '+' or '/' that HTML encoding would turn into entities in the nonce attribute.
+        var nonce = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         var formAction = signIn.ProviderOrigin is { } origin ? $"'self' {origin}" : "'self'";
         var headers = context.Response.Headers;

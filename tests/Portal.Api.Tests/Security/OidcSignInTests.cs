@@ -96,7 +96,10 @@ public sealed partial class OidcSignInTests(OidcProviderProcess provider) : ICla
             new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "intruder", ["role"] = "Admin" }), Browser.Ct);
 
         Assert.Contains("Sign in with Test IdP", page, StringComparison.Ordinal);
-        Assert.Contains("href=\"/signin/oidc?returnUrl=%2Ftokens\"", page, StringComparison.Ordinal);
+        // A full page load, not Blazor's enhanced navigation: a fetch cannot follow the redirect to the provider.
+        var link = Regex.Match(page, "<a[^>]*href=\"/signin/oidc\\?returnUrl=%2Ftokens\"[^>]*>");
+        Assert.True(link.Success, "The sign-in page links to the provider's sign-in.");
+        Assert.Contains("data-enhance-nav=\"false\"", link.Value, StringComparison.Ordinal);
         Assert.DoesNotContain("Development sign-in", page, StringComparison.Ordinal);
         Assert.NotEqual(HttpStatusCode.Redirect, attempt.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/", Browser.Ct)).StatusCode);
