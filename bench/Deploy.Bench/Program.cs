@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Portal.Bench;
-using Portal.Crash.Tests;
+using Portal.Testing;
 using Portal.Sandbox;
 
 // Deploy benchmark: the whole charmed-airbyte blueprint deployed into one sandbox through the portal (POST /api/v1/stacks until
@@ -34,8 +32,8 @@ await using var cluster = await SandboxServer.StartAsync(new SandboxOptions(), c
 var kubeconfig = cluster.WriteKubeconfig(Path.Combine(work.FullName, "sandbox.kubeconfig"));
 using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 
-var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-await using var portal = ChildProcess.Start("portal", Builds.PortalDll, ["--urls", "http://127.0.0.1:0", "--environment", "Development"], new Dictionary<string, string>
+var token = PortalProcess.NewToken();
+await using var portal = await PortalProcess.StartAsync(new Dictionary<string, string>
 {
     ["Portal__EmbeddedSandbox"] = "false",
     ["Portal__Clusters__0__Name"] = "bench",
@@ -44,11 +42,8 @@ await using var portal = ChildProcess.Start("portal", Builds.PortalDll, ["--urls
     ["Portal__DataDirectory"] = Path.Combine(work.FullName, "portal-data"),
     ["Logging__LogLevel__Default"] = "Warning",
     ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-});
-const string Marker = "Now listening on: ";
-var line = await portal.WaitForLineAsync(l => l.Contains(Marker, StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
-using var api = new HttpClient { BaseAddress = new Uri(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim()) };
-api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+}, token, TimeSpan.FromMinutes(1), ct);
+var api = portal.Api;
 
 var portalTimes = new List<TimeSpan>();
 var kubectlTimes = new List<TimeSpan>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Api;
+using Portal.Features.Audit;
 using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
@@ -48,6 +49,7 @@ public static class DependencyInjection
         app.MapStaticAssets().AllowAnonymous();
         app.MapPortalSignIn();
         app.MapPortalApi();
+        app.MapAuditExport();
         app.MapRazorComponents<App>()
             // The portal's own Content-Security-Policy already says frame-ancestors 'none'; Blazor's second header would only repeat it weaker.
             .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null)

@@ -9,6 +9,7 @@ using Portal.Domain.Catalog;
 using Portal.Domain.Operations;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Infrastructure;
+using Portal.Provisioning.Live;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Relations.Postgresql;
@@ -115,6 +116,7 @@ public static class DependencyInjection
         });
         services.AddHostedService<StepDispatcher>();
         services.AddStacks();
+        services.AddLive(builder.Configuration);
         return builder;
     }
 }

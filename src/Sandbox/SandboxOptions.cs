@@ -46,6 +46,12 @@ public sealed class SandboxOptions
     /// <summary>Delays and behaviour of the simulated controllers and kubelet.</summary>
     public SimulationOptions Simulation { get; set; } = new();
 
+    /// <summary>
+    /// What the token may not do, as "verb resource[.group]" ("delete secrets", "patch deployments.apps", "get pods/log",
+    /// "* configmaps"): such requests get 403 Forbidden and the access reviews answer "no". Empty means everything is allowed.
+    /// </summary>
+    public IReadOnlyList<string> DeniedAccess { get; set; } = [];
+
     /// <summary>Faults active from the start (they can be changed at any time through the handle or the admin endpoint).</summary>
     public FaultSettings Faults { get; set; } = new();
 

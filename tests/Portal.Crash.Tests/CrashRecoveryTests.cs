@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Portal.Domain.Naming;
+using Portal.Testing;
 
 namespace Portal.Crash.Tests;
 
@@ -31,7 +29,7 @@ public sealed class CrashRecoveryTests
         await using var postgres = await CrashPostgres.CreateAsync(stack, suffix);
         await using var sandbox = await StartSandboxAsync(work.FullName, ct);
         var kubeconfig = Path.Combine(work.FullName, "sandbox.kubeconfig");
-        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var token = PortalProcess.NewToken();
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Portal"] = postgres.PortalConnectionString,
@@ -42,49 +40,42 @@ public sealed class CrashRecoveryTests
             ["Portal__DataDirectory"] = Path.Combine(work.FullName, "portal-data"),
         };
 
-        ChildProcess? portal = null;
+        PortalProcess? portal = null;
         try
         {
             // First life: start the deploy and wait until it is well under way.
-            (portal, var api) = await StartPortalAsync(environment, token, ct);
-            using (api)
-            {
-                var created = await api.PostAsJsonAsync("/api/v1/stacks", postgres.StackBody(stack, @namespace), ct);
-                var createdBody = await created.Content.ReadAsStringAsync(ct);
-                Assert.True(created.IsSuccessStatusCode, $"POST /api/v1/stacks answered {(int)created.StatusCode}: {createdBody}");
-                var operationId = JsonDocument.Parse(createdBody).RootElement.GetProperty("operationId").GetGuid();
+            portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            var created = await portal.Api.PostAsJsonAsync("/api/v1/stacks", postgres.StackBody(stack, @namespace), ct);
+            var createdBody = await created.Content.ReadAsStringAsync(ct);
+            Assert.True(created.IsSuccessStatusCode, $"POST /api/v1/stacks answered {(int)created.StatusCode}: {createdBody}");
+            var operationId = JsonDocument.Parse(createdBody).RootElement.GetProperty("operationId").GetGuid();
 
-                var midway = await PollAsync(api, operationId, o => o.State != "Running" || o.Steps.Count(s => s.State == "Succeeded") >= 3, StartTimeout, ct);
-                Assert.True(midway.State == "Running", $"the deploy finished before the crash could interrupt it:\n{midway}");
-                await portal.KillAsync();
-                var killedAt = DateTimeOffset.UtcNow;
-                var unfinished = midway.Steps.Where(s => s.State != "Succeeded").Select(s => s.Key).ToHashSet();
-                await portal.DisposeAsync();
-                portal = null;
+            var midway = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.State != "Running" || o.Steps.Count(s => s.State == "Succeeded") >= 3, StartTimeout, ct);
+            Assert.True(midway.State == "Running", $"the deploy finished before the crash could interrupt it:\n{midway}");
+            await portal.KillAsync();
+            var killedAt = DateTimeOffset.UtcNow;
+            var unfinished = midway.Steps.Where(s => s.State != "Succeeded").Select(s => s.Key).ToHashSet();
+            await portal.DisposeAsync();
+            portal = null;
 
-                // Second life: same database, same configuration; the dispatcher re-delivers the orphaned steps.
-                var restartedAt = DateTimeOffset.UtcNow;
-                (portal, var restartedApi) = await StartPortalAsync(environment, token, ct);
-                using (restartedApi)
-                {
-                    var done = await PollAsync(restartedApi, operationId, o => o.State is not ("Running" or "Failing" or "Cancelling"), RecoveryTimeout, ct);
-                    TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - restartedAt}: {done}");
-                    Assert.True(done.State == "Succeeded", $"the deploy did not complete after the restart:\n{done}\n{portal.Tail()}");
+            // Second life: same database, same configuration; the dispatcher re-delivers the orphaned steps.
+            var restartedAt = DateTimeOffset.UtcNow;
+            portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            var done = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.IsFinished, RecoveryTimeout, ct);
+            TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - restartedAt}: {done}");
+            Assert.True(done.State == "Succeeded", $"the deploy did not complete after the restart:\n{done}\n{portal.Tail()}");
 
-                    // Recovery happened: steps under way at the crash (started by the first process) were finished by the
-                    // second one, and the steps still to come ran there too. A step the snapshot saw unfinished may have
-                    // finished in the moment before the kill: the first process's own work, not recovery.
-                    Assert.All(done.Steps, s => Assert.True(s.Runs >= 1, $"{s.Key} never ran"));
-                    Assert.Contains(done.Steps, s => s.StartedAt < killedAt && s.FinishedAt > restartedAt);
-                    Assert.Contains(done.Steps, s => s.StartedAt > restartedAt);
-                    Assert.All(done.Steps.Where(s => unfinished.Contains(s.Key)), s => Assert.True(
-                        s.FinishedAt < killedAt || s.FinishedAt > restartedAt, $"{s.Key} finished at {s.FinishedAt}, while no portal ran"));
+            // Recovery happened: steps under way at the crash (started by the first process) were finished by the
+            // second one, and the steps still to come ran there too. A step the snapshot saw unfinished may have
+            // finished in the moment before the kill: the first process's own work, not recovery.
+            Assert.All(done.Steps, s => Assert.True(s.Runs >= 1, $"{s.Key} never ran"));
+            Assert.Contains(done.Steps, s => s.StartedAt < killedAt && s.FinishedAt > restartedAt);
+            Assert.Contains(done.Steps, s => s.StartedAt > restartedAt);
+            Assert.All(done.Steps.Where(s => unfinished.Contains(s.Key)), s => Assert.True(
+                s.FinishedAt < killedAt || s.FinishedAt > restartedAt, $"{s.Key} finished at {s.FinishedAt}, while no portal ran"));
 
-                    var manifests = await restartedApi.GetStringAsync($"/api/v1/stacks/{stack}/manifests", ct);
-                    await AssertObjectsExactlyOnceAsync(kubeconfig, @namespace, manifests, ct);
-                }
-            }
-
+            var manifests = await portal.Api.GetStringAsync($"/api/v1/stacks/{stack}/manifests", ct);
+            await AssertObjectsExactlyOnceAsync(kubeconfig, @namespace, manifests, ct);
             await postgres.AssertDatabasesAsync(kubeconfig, @namespace, ct);
         }
         finally
@@ -121,51 +112,6 @@ public sealed class CrashRecoveryTests
         {
             await sandbox.DisposeAsync();
             throw;
-        }
-    }
-
-    private static async Task<(ChildProcess Portal, HttpClient Api)> StartPortalAsync(Dictionary<string, string> environment, string token, CancellationToken ct)
-    {
-        var portal = ChildProcess.Start("portal", Builds.PortalDll, ["--urls", "http://127.0.0.1:0", "--environment", "Development"], environment);
-        try
-        {
-            const string Marker = "Now listening on: ";
-            var line = await portal.WaitForLineAsync(l => l.Contains(Marker, StringComparison.Ordinal), StartTimeout, ct);
-            var api = new HttpClient { BaseAddress = new Uri(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim()) };
-            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return (portal, api);
-        }
-        catch
-        {
-            await portal.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<OperationSnapshot> PollAsync(HttpClient api, Guid id, Func<OperationSnapshot, bool> until, TimeSpan timeout, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
-        OperationSnapshot? last = null;
-        while (true)
-        {
-            using var response = await api.GetAsync($"/api/v1/operations/{id}", ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            Assert.True(response.IsSuccessStatusCode, $"GET operation answered {(int)response.StatusCode}: {body}");
-            last = OperationSnapshot.Parse(body);
-            if (until(last))
-            {
-                return last;
-            }
-
-            try
-            {
-                await Task.Delay(100, deadline.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"the operation did not reach the expected state within {timeout}:\n{last}");
-            }
         }
     }
 
@@ -213,38 +159,4 @@ public sealed class CrashRecoveryTests
         item.Kind = kind;
         return item;
     }
-
-    /// <summary>What the test reads of <c>GET /api/v1/operations/{id}</c>.</summary>
-    private sealed record OperationSnapshot(string State, string? Error, IReadOnlyList<StepSnapshot> Steps)
-    {
-        public static OperationSnapshot Parse(string json)
-        {
-            var root = JsonDocument.Parse(json).RootElement;
-            return new OperationSnapshot(
-                root.GetProperty("state").GetString()!,
-                root.TryGetProperty("error", out var error) ? error.ToString() : null,
-                root.GetProperty("steps").EnumerateArray().Select(s => new StepSnapshot(
-                    s.GetProperty("key").GetString()!,
-                    s.GetProperty("state").GetString()!,
-                    s.GetProperty("runs").GetInt32(),
-                    Time(s, "startedAt"),
-                    Time(s, "finishedAt"))).ToList());
-        }
-
-        public override string ToString()
-        {
-            var text = new StringBuilder($"{State} {Error}\n");
-            foreach (var step in Steps)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"  {step.Key}: {step.State} runs={step.Runs} started={step.StartedAt:O} finished={step.FinishedAt:O}\n");
-            }
-
-            return text.ToString();
-        }
-
-        private static DateTimeOffset? Time(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset() : null;
-    }
-
-    private sealed record StepSnapshot(string Key, string State, int Runs, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 }

@@ -1,14 +1,20 @@
 using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Portal.Domain.Access;
+using Portal.Domain.Catalog;
 using Portal.Hosting;
+using Portal.Provisioning.Live;
+using Portal.Provisioning.Stacks;
 using Portal.Security;
+using Portal.Tests.Fakes;
 
 namespace Portal.Tests;
 
-/// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, and a signed-in admin
-/// (<see cref="Authorization"/> changes who is signed in).</summary>
+/// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, hand-written fakes of the
+/// live state, pod logs and stored stacks on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
+/// is signed in).</summary>
 public abstract class PortalTestContext : BunitContext
 {
     public static readonly PortalEnvironment EmbeddedDefault = new(
@@ -22,6 +28,11 @@ public abstract class PortalTestContext : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(EmbeddedDefault);
+        Services.AddSingleton(ComponentCatalog.Default);
+        Services.AddSingleton<TimeProvider>(Clock);
+        Services.AddSingleton<ILiveStacks>(Live);
+        Services.AddSingleton<IPodLogs>(PodLogs);
+        Services.AddSingleton<IStackService>(StackService);
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Authorization = AddAuthorization();
         SignInAs("test-admin", PortalRole.Admin);
@@ -37,4 +48,13 @@ public abstract class PortalTestContext : BunitContext
         Authorization.SetRoles([.. roles.Select(r => r.ToString())]);
         Authorization.SetPolicies([.. roles.Select(PortalPolicies.For)]);
     }
+
+    /// <summary>A minute after the worlds' observation time, so that ages read as they would live.</summary>
+    protected FakeTimeProvider Clock { get; } = new(StackWorld.Now + TimeSpan.FromMinutes(1));
+
+    protected FakeLiveStacks Live { get; } = new();
+
+    protected FakePodLogs PodLogs { get; } = new();
+
+    protected FakeStackService StackService { get; } = new();
 }

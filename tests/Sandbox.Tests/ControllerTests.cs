@@ -232,6 +232,50 @@ public sealed class ControllerTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(false, "true", true)]
+    [InlineData(false, "false", false)]
+    [InlineData(true, "true", false)]
+    public async Task Airbytes_bootloader_writes_its_auth_secret_when_it_completes(bool fail, string enabled, bool written)
+    {
+        var ns = await _sandbox.NamespaceAsync();
+        var job = new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "airbyte-bootloader" },
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 0,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Annotations = fail ? new Dictionary<string, string> { [FaultSettings.PodAnnotation] = "job-fail" } : null },
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never",
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "bootloader", Image = "airbyte/bootloader:1.7.0",
+                                Env = [new V1EnvVar { Name = "AB_KUBERNETES_SECRET_NAME", Value = "airbyte-auth-secrets" }, new V1EnvVar { Name = "AB_AUTH_SECRET_CREATION_ENABLED", Value = enabled }],
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+        await Client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: Ct);
+        await _sandbox.AdvanceAsync(TimeSpan.FromSeconds(30));
+
+        var secrets = (await Client.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: Ct)).Items;
+        var secret = secrets.SingleOrDefault(s => s.Metadata.Name == "airbyte-auth-secrets");
+        Assert.Equal(written, secret is not null);
+        if (secret is not null)
+        {
+            Assert.Contains("jwt-signature-secret", secret.Data.Keys);
+            Assert.Null(secret.Metadata.Labels);
+        }
+    }
+
+    [Theory]
     [InlineData("standard", "Bound")]
     [InlineData("standard-wffc", "Pending")]
     [InlineData("missing-class", "Pending")]

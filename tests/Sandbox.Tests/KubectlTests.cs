@@ -93,9 +93,9 @@ public sealed class KubectlTests : IAsyncLifetime
             ?? throw new InvalidOperationException($"{name} was not found on PATH or in /usr/lib/google-cloud-sdk/bin: these tests need the image's kubectl (google-cloud-cli ships kubectl and kubectl.1.27 … kubectl.1.33)");
     }
 
-    private async Task<(int Exit, string Out, string Err)> Run(string arguments, string? stdin = null, string binary = "kubectl")
+    private async Task<(int Exit, string Out, string Err)> Run(string arguments, string? stdin = null, string binary = "kubectl", string? kubeconfig = null)
     {
-        var start = new ProcessStartInfo(Kubectl(binary), $"--kubeconfig {_kubeconfig} {arguments}")
+        var start = new ProcessStartInfo(Kubectl(binary), $"--kubeconfig {kubeconfig ?? _kubeconfig} {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -164,6 +164,51 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.True(exit == 0, error);
         var namespaces = await _client.CoreV1.ListNamespaceAsync(cancellationToken: Ct);
         Assert.DoesNotContain(namespaces.Items, n => n.Metadata.Name == ns);
+    }
+
+    [Theory]
+    [InlineData("create deployments")]
+    [InlineData("delete secrets -n anywhere")]
+    [InlineData("get pods --subresource=log")]
+    [InlineData("create namespaces")]
+    public async Task Auth_can_i_says_yes_for_the_sandbox_token(string question)
+    {
+        var (exit, output, error) = await Run($"auth can-i {question}");
+
+        Assert.True(exit == 0, $"{output} {error}");
+        Assert.Equal("yes", output.Trim());
+    }
+
+    [Fact]
+    public async Task Auth_can_i_says_no_for_what_the_sandbox_denies_and_the_list_leaves_it_out()
+    {
+        await using var limited = await SandboxServer.StartAsync(new SandboxOptions { DeniedAccess = ["delete secrets", "patch deployments.apps"] }, Ct);
+        var kubeconfig = limited.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"sandbox-kubectl-{Guid.NewGuid():N}.kubeconfig"));
+        try
+        {
+            var (exit, output, _) = await Run("auth can-i delete secrets -n team", kubeconfig: kubeconfig);
+            Assert.Equal(1, exit);
+            Assert.Equal("no", output.Trim());
+
+            (exit, output, _) = await Run("auth can-i patch deployments.apps", kubeconfig: kubeconfig);
+            Assert.Equal(1, exit);
+            Assert.Equal("no", output.Trim());
+
+            (exit, output, _) = await Run("auth can-i get secrets -n team", kubeconfig: kubeconfig);
+            Assert.Equal(0, exit);
+            Assert.Equal("yes", output.Trim());
+
+            string error;
+            (exit, output, error) = await Run("auth can-i --list -n team", kubeconfig: kubeconfig);
+            Assert.True(exit == 0, error);
+            var secrets = output.Split('\n').Single(line => line.StartsWith("secrets ", StringComparison.Ordinal));
+            Assert.Contains("get", secrets, StringComparison.Ordinal);
+            Assert.DoesNotContain("delete", secrets.Replace("deletecollection", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 
     [Fact]

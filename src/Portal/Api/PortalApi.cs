@@ -73,7 +73,9 @@ public static class PortalApi
         api.MapBlueprints();
         api.MapClusters();
         api.MapStacks();
+        api.MapTopology();
         api.MapOperations();
+        api.MapAudit();
         api.MapTokens();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;

@@ -156,6 +156,17 @@ internal sealed class ClusterGateway : IClusterGateway, IDisposable
     public Task<VersionInfo> GetVersionAsync(CancellationToken cancellationToken) =>
         Run("read the server version", ct => _client.Version.GetCodeAsync(ct), cancellationToken);
 
+    /// <summary>Asks the cluster whether these credentials may do something (a SelfSubjectAccessReview; nothing is changed).</summary>
+    public async Task<bool> CanIAsync(V1ResourceAttributes attributes, CancellationToken cancellationToken)
+    {
+        var review = new V1SelfSubjectAccessReview { Spec = new V1SelfSubjectAccessReviewSpec { ResourceAttributes = attributes } };
+        var answer = await Run(
+            $"review access to {attributes.Verb} {attributes.Resource}",
+            ct => _client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: ct),
+            cancellationToken).ConfigureAwait(false);
+        return answer.Status?.Allowed == true;
+    }
+
     public void Dispose() => _client.Dispose();
 
     private async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ internal static class KubeObservations
     {
         V1Deployment d => Deployment(d),
         V1StatefulSet s => StatefulSet(s),
+        V1ReplicaSet r => ReplicaSet(r),
         V1Pod p => Pod(p),
         V1Job j => Job(j),
         V1PersistentVolumeClaim c => Claim(c),
@@ -20,8 +21,12 @@ internal static class KubeObservations
         V1Ingress i => Ingress(i),
         V1Secret s => Secret(s),
         V1ConfigMap c => new ObservedConfigMap { Namespace = Ns(c), Name = c.Metadata.Name, KeyNames = c.Data?.Keys.ToList() ?? [] }.WithMeta(c.Metadata),
+        Corev1Event e => Event(e),
         _ => null,
     };
+
+    /// <summary>Event messages longer than this are cut: the watch cache keeps many events, and a message is one sentence.</summary>
+    public const int MaxEventMessageLength = 1024;
 
     public static ObservedDeployment Deployment(V1Deployment d) => new ObservedDeployment
     {
@@ -72,6 +77,34 @@ internal static class KubeObservations
         Containers = Containers(p.Spec?.Containers, p.Status?.ContainerStatuses),
         InitContainers = Containers(p.Spec?.InitContainers, p.Status?.InitContainerStatuses),
     }.WithMeta(p.Metadata);
+
+    public static ObservedReplicaSet ReplicaSet(V1ReplicaSet r) => new ObservedReplicaSet
+    {
+        Namespace = Ns(r),
+        Name = r.Metadata.Name,
+        Generation = r.Metadata.Generation ?? 1,
+        ObservedGeneration = r.Status?.ObservedGeneration ?? 0,
+        DesiredReplicas = r.Spec?.Replicas ?? 1,
+        Replicas = r.Status?.Replicas ?? 0,
+        ReadyReplicas = r.Status?.ReadyReplicas ?? 0,
+        AvailableReplicas = r.Status?.AvailableReplicas ?? 0,
+        Conditions = r.Status?.Conditions?.Select(c => Condition(c.Type, c.Status, c.Reason, c.Message, c.LastTransitionTime, null)).ToList() ?? [],
+    }.WithMeta(r.Metadata);
+
+    /// <summary>A core/v1 Event; old-style events carry first/last timestamps, new-style ones an event time and a series.</summary>
+    public static ObservedEvent Event(Corev1Event e) => new ObservedEvent
+    {
+        Namespace = Ns(e),
+        Name = e.Metadata.Name,
+        InvolvedObject = new ObjectRef(e.InvolvedObject?.Kind ?? "", e.InvolvedObject?.Name ?? ""),
+        InvolvedUid = e.InvolvedObject?.Uid ?? "",
+        Type = e.Type == nameof(EventType.Warning) ? EventType.Warning : EventType.Normal,
+        Reason = e.Reason ?? "",
+        Message = e.Message is { Length: > MaxEventMessageLength } text ? text[..MaxEventMessageLength] + "…" : e.Message ?? "",
+        Count = e.Count ?? e.Series?.Count ?? 1,
+        FirstSeen = At(e.FirstTimestamp) ?? At(e.EventTime),
+        LastSeen = At(e.LastTimestamp) ?? At(e.Series?.LastObservedTime) ?? At(e.EventTime),
+    }.WithMeta(e.Metadata);
 
     public static ObservedJob Job(V1Job j) => new ObservedJob
     {

@@ -25,6 +25,10 @@ public interface IStackService
 
     Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The stack's most recent operations with their steps, newest first, at most <paramref name="limit"/>; none for a
+    /// stack the portal does not know.</summary>
+    Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken);
+
     /// <summary>Resumes a failed or cancelled operation from its failed steps (only the stack's latest operation).</summary>
     Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken);
 
@@ -32,15 +36,36 @@ public interface IStackService
     Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken);
 }
 
-/// <summary>The clusters the portal is connected to: reachability, server version, and connecting a new one.</summary>
+/// <summary>The clusters the portal is connected to: reachability, server version, where each comes from and which stacks use
+/// it; testing a kubeconfig, connecting, renaming and removing a cluster.</summary>
+/// <remarks>Clusters from the portal's configuration (<see cref="ClusterSources.Configuration"/>) cannot be renamed or removed
+/// here (conflict). Every connect, rename and remove, refused or not, is written to the audit log; a kubeconfig never is, and
+/// no answer or message quotes one.</remarks>
 public interface IClusterService
 {
-    /// <summary>Every connected cluster, each asked for its server version with a short timeout.</summary>
+    /// <summary>Every cluster the portal knows (connected, or remembered but not connectable), each asked for its server
+    /// version with a short timeout.</summary>
     Task<IReadOnlyList<ClusterView>> ListAsync(CancellationToken cancellationToken);
 
     Task<ServiceResult<ClusterView>> GetAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Parses a kubeconfig and lists its contexts (with their server URLs) and every problem of it and of the selected
+    /// context; nothing is contacted or saved.</summary>
+    KubeconfigInspection InspectKubeconfig(string? kubeconfig, string? context);
+
+    /// <summary>Validates a kubeconfig and tests it without saving anything: the server version and, through access reviews,
+    /// whether the credentials may do everything the portal needs. An unreachable cluster is a result, not a failure.</summary>
+    Task<ServiceResult<ClusterTestResult>> TestAsync(string? kubeconfig, string? context, CancellationToken cancellationToken);
+
     /// <summary>Connects a new cluster from a kubeconfig (and context) and remembers it, the kubeconfig encrypted; the kubeconfig is
     /// never shown again. A name already connected is refused (conflict).</summary>
     Task<ServiceResult<ClusterView>> ConnectAsync(string? name, string? kubeconfig, string? context, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Renames an added cluster. Refused (conflict) for a cluster from configuration, a name in use, or while stacks
+    /// live on the cluster (their specs and operations name it).</summary>
+    Task<ServiceResult<ClusterView>> RenameAsync(string name, string? newName, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Disconnects an added cluster and forgets its kubeconfig; nothing in the cluster is touched. Refused (conflict) for
+    /// a cluster from configuration or while stacks live on it, naming them.</summary>
+    Task<ServiceResult<string>> RemoveAsync(string name, string actor, CancellationToken cancellationToken);
 }

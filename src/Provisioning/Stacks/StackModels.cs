@@ -93,7 +93,3 @@ public sealed record StepView(
     DateTimeOffset? FinishedAt,
     string? Message,
     string? Error);
-
-/// <summary>A connected cluster: whether the portal reaches it and what it runs.</summary>
-/// <param name="Message">Why it is not reachable, in one sentence; null when it is.</param>
-public sealed record ClusterView(string Name, bool Reachable, string? ServerVersion, string? Message);

@@ -312,6 +312,18 @@ internal sealed class StackService(
             : ServiceResult<OperationView>.Ok(StackViews.View(operation));
     }
 
+    public async Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var context = database.CreateContext();
+        var operations = await context.Operations.AsNoTracking().Include(o => o.Steps).AsSplitQuery()
+            .Where(o => o.Stack == stack)
+            .OrderByDescending(o => o.CreatedAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return operations.Select(StackViews.View).ToList();
+    }
+
     public async Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

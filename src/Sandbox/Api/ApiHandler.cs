@@ -26,6 +26,7 @@ internal sealed class ApiHandler : IDisposable
     private readonly SandboxOptions _options;
     private readonly FaultInjector _faults;
     private readonly LogBook _logs;
+    private readonly AccessPolicy _access;
     private readonly byte[] _token;
     private readonly ConcurrentDictionary<string, long> _requestsByNamespace = new(StringComparer.Ordinal);
     private CancellationTokenSource _dropSource;
@@ -38,6 +39,7 @@ internal sealed class ApiHandler : IDisposable
         _options = options;
         _faults = faults;
         _logs = logs;
+        _access = new AccessPolicy(options.DeniedAccess);
         _token = Encoding.UTF8.GetBytes(token);
         _dropSource = new CancellationTokenSource();
         _faults.DropRequested += () =>
@@ -250,11 +252,18 @@ internal sealed class ApiHandler : IDisposable
 
     private async Task Resource(HttpContext context, string[] segments)
     {
+        if (AccessReviews.IsReviewPath(segments))
+        {
+            await Review(context, segments[^1]);
+            return;
+        }
+
         var target = Route(segments);
         var request = context.Request;
         var query = request.Query;
         var method = request.Method;
         var watch = target.WatchPrefix || query["watch"] is var w && (w == "true" || w == "1");
+        Authorize(target, method, watch);
         if (target.Name is null)
         {
             switch (method)
@@ -351,6 +360,39 @@ internal sealed class ApiHandler : IDisposable
             default:
                 throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>Refuses the request with 403 when the access policy denies its verb on its resource.</summary>
+    private void Authorize(Target target, string method, bool watch)
+    {
+        var verb = (method, target.Name, watch) switch
+        {
+            ("GET", _, true) => "watch",
+            ("GET", null, false) => "list",
+            ("GET", _, false) => "get",
+            ("POST", _, _) => "create",
+            ("PUT", _, _) => "update",
+            ("PATCH", _, _) => "patch",
+            ("DELETE", null, _) => "deletecollection",
+            ("DELETE", _, _) => "delete",
+            _ => method.ToLowerInvariant(),
+        };
+        if (!_access.Allows(verb, target.Type.Group, target.Type.Plural, target.Subresource))
+        {
+            throw AccessPolicy.Forbidden(verb, target.Type, target.Namespace, target.Name, target.Subresource);
+        }
+    }
+
+    /// <summary>A SelfSubjectAccessReview or SelfSubjectRulesReview: create only, answered 201 and stored nowhere.</summary>
+    private async Task Review(HttpContext context, string plural)
+    {
+        if (context.Request.Method != "POST")
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
+        var body = Json.ParseObject(await ReadBody(context.Request));
+        await WriteJson(context, 201, AccessReviews.Review(plural, body, _access, Registry));
     }
 
     private WriteContext WriteContextFor(HttpRequest request, string subresource)

@@ -39,12 +39,16 @@ internal static class Discovery
             groups.Add(Group(group.Key, [.. group.Select(g => g.Version)]));
         }
 
+        groups.Add(Group(AccessReviews.Group, [AccessReviews.Version]));
+
         return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
     }
 
     public static JsonObject? GroupDocument(ResourceRegistry registry, string group)
     {
-        var versions = registry.GroupVersions.Where(g => g.Group == group).Select(g => g.Version).ToList();
+        var versions = group == AccessReviews.Group
+            ? new List<string> { AccessReviews.Version }
+            : registry.GroupVersions.Where(g => g.Group == group).Select(g => g.Version).ToList();
         if (versions.Count == 0)
         {
             return null;
@@ -58,6 +62,12 @@ internal static class Discovery
 
     public static JsonObject? ResourceList(ResourceRegistry registry, string group, string version)
     {
+        // The access reviews are not stored objects, so they are not in the registry (which drives storage) but are discoverable.
+        if (group == AccessReviews.Group && version == AccessReviews.Version)
+        {
+            return AccessReviews.ResourceList();
+        }
+
         var types = registry.Types.Where(t => t.Group == group && t.Version == version).ToList();
         if (types.Count == 0)
         {

@@ -206,6 +206,7 @@ internal sealed class Kubelet(SimulationContext sim) : IController
         var logs = new List<(string Container, string Text)>();
         var restarts = new List<string>();
         var terminations = new List<string>();
+        var completed = new List<JsonObject>();
         DateTimeOffset? next = null;
         void WakeAt(DateTimeOffset t) => next = next is null || t < next ? t : next;
 
@@ -353,6 +354,11 @@ internal sealed class Kubelet(SimulationContext sim) : IController
                         };
                         logs.Add((name, failed ? $"{Json.MicroTime(now)} ERROR {name}: fatal: {(fault == PodFault.CrashLoop ? "unable to start: connection refused" : "job step failed")}" : $"{Json.MicroTime(now)} INFO  {name}: work complete, exiting"));
                         terminations.Add(name);
+                        if (!failed)
+                        {
+                            completed.Add(container);
+                        }
+
                         cs["ready"] = false;
                         cs["started"] = false;
                         var restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && failed);
@@ -442,6 +448,11 @@ internal sealed class Kubelet(SimulationContext sim) : IController
             sim.Logs.Terminated(stored.Namespace, stored.Name, name);
         }
 
+        foreach (var container in completed)
+        {
+            WriteBootloaderSecret(stored.Namespace, container);
+        }
+
         foreach (var (type, reason, message, container) in events)
         {
             if (reason == "Started")
@@ -504,6 +515,34 @@ internal sealed class Kubelet(SimulationContext sim) : IController
         {
             SetWaitingSince(pod.Uid(), name + "#beat", now);
             wakeAt(now + beat);
+        }
+    }
+
+    /// <summary>What Airbyte's bootloader does when it completes: it writes the Secret named by <c>AB_KUBERNETES_SECRET_NAME</c>
+    /// (instance-admin, JWT and dataplane credentials) unless it exists, when <c>AB_AUTH_SECRET_CREATION_ENABLED</c> is true.</summary>
+    private void WriteBootloaderSecret(string ns, JsonObject container)
+    {
+        var env = container.ArrAt("env").Objects().ToDictionary(e => e.Str("name") ?? "", e => e.Str("value"), StringComparer.Ordinal);
+        if (env.GetValueOrDefault("AB_AUTH_SECRET_CREATION_ENABLED") != "true" || env.GetValueOrDefault("AB_KUBERNETES_SECRET_NAME") is not { Length: > 0 } name
+            || sim.Api.Store.Get(sim.Registry.Secrets, ns, name) is not null)
+        {
+            return;
+        }
+
+        var data = new JsonObject();
+        foreach (var key in new[] { "instance-admin-password", "instance-admin-client-id", "instance-admin-client-secret", "jwt-signature-secret", "dataplane-client-id", "dataplane-client-secret" })
+        {
+            data[key] = ClusterApi.Base64(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+        }
+
+        try
+        {
+            sim.Api.Create(sim.Registry.Secrets, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name }, ["type"] = "Opaque", ["data"] = data },
+                new WriteContext("airbyte-bootloader"));
+        }
+        catch (ApiException)
+        {
+            // Written meanwhile, or the namespace is going away: as the real bootloader, leave it.
         }
     }
 

@@ -1,19 +1,18 @@
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.RegularExpressions;
+using Portal.Domain.Naming;
+using Portal.Domain.Status.Observation;
 using Portal.Features.Home;
 using Portal.Provisioning.Stacks;
+using Portal.Tests.Fakes;
 
 namespace Portal.Tests.Features;
 
-public class OverviewPageTests : PortalTestContext
+public partial class OverviewPageTests : PortalTestContext
 {
-    private readonly FakeStackService _stacks = new();
+    private static readonly DateTimeOffset T0 = StackWorld.Now - TimeSpan.FromHours(1);
 
-    public OverviewPageTests() => Services.AddSingleton<IStackService>(_stacks);
-
-    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
-
-    private static StackSummary Stack(string name, OperationSummary? active, OperationSummary? last) =>
-        new(name, "charmed-airbyte", "sandbox", $"airbyte-{name}", last is not null, active, last, T0, T0);
+    [GeneratedRegex(@"\d{4}-\d{2}-\d{2}")]
+    private static partial Regex DatePattern();
 
     [Fact]
     public void Overview_shows_the_environment_the_portal_runs_on()
@@ -36,69 +35,131 @@ public class OverviewPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Each_stack_shows_where_it_runs_and_its_running_or_last_operation()
+    public void Each_stack_is_a_card_with_its_live_status_counts_place_and_last_operation()
     {
-        _stacks.Stacks =
-        [
-            Stack("prod", active: null, last: new OperationSummary(Guid.NewGuid(), "Deploy", "Succeeded", T0, T0.AddMinutes(2))),
-            Stack("staging", active: new OperationSummary(Guid.NewGuid(), "Reconfigure", "Running", T0, null), last: null),
-        ];
+        StackService.Stacks = [StoredStacks.Summary("prod", last: StoredStacks.Deployed(T0)), StoredStacks.Summary("staging", active: new(Guid.NewGuid(), "Reconfigure", "Running", T0, null))];
+        var broken = StackWorld.Healthy("prod").CrashLoop("airbyte-server").Snapshot();
+        Live.Seed(broken);
+        Live.Seed(StackWorld.Healthy("staging").Snapshot());
 
         var page = Render<OverviewPage>();
 
         page.WaitForAssertion(() =>
         {
-            var rows = page.FindAll("[aria-label=Stacks] tbody tr");
-            Assert.Equal(2, rows.Count);
-            Assert.Contains("sandbox / airbyte-prod", rows[0].TextContent, StringComparison.Ordinal);
-            Assert.Contains("Deploy succeeded", rows[0].TextContent, StringComparison.Ordinal);
-            Assert.Contains("2026-11-26 10:02 UTC", rows[0].TextContent, StringComparison.Ordinal);
-            Assert.Contains("Reconfigure running", rows[1].TextContent, StringComparison.Ordinal);
+            var prod = page.Find("[data-testid=stack-card-prod]");
+            Assert.Equal("error", prod.GetAttribute("data-status"));
+            var counts = prod.QuerySelector("[aria-label='Components by status']")!.TextContent;
+            Assert.Contains("1 error", counts, StringComparison.Ordinal);
+            Assert.All(broken.Status.Counts, pair => Assert.Contains($"{pair.Value} {pair.Key.ToString().ToLowerInvariant()}", counts, StringComparison.Ordinal));
+            Assert.Contains("sandbox / airbyte-prod", prod.TextContent, StringComparison.Ordinal);
+            Assert.Contains("Deploy", prod.TextContent, StringComparison.Ordinal);
+            Assert.Contains("succeeded", prod.TextContent, StringComparison.Ordinal);
+            Assert.Contains($"Pod/{StackWorld.PodOf("airbyte-server")}", prod.QuerySelector(".card-cause")!.TextContent, StringComparison.Ordinal);
+            Assert.Equal("/stacks/prod", prod.QuerySelector("a.card-name")!.GetAttribute("href"));
+
+            var staging = page.Find("[data-testid=stack-card-staging]");
+            Assert.Equal("active", staging.GetAttribute("data-status"));
+            Assert.Contains("Reconfigure", staging.TextContent, StringComparison.Ordinal);
+            Assert.Contains("running", staging.TextContent, StringComparison.Ordinal);
+            Assert.Empty(staging.QuerySelectorAll(".card-cause"));
         });
     }
 
     [Fact]
-    public void Refresh_loads_the_stacks_again()
+    public void Certificates_show_which_TLS_Secrets_are_there_and_never_a_date()
+    {
+        var world = StackWorld.Healthy("prod");
+        var tls = ObjectNames.TlsSecret("hooks.example.com");
+        var withoutHooks = StackObservation.Create("prod", world.Objects.Where(o => o.Name != tls));
+        Live.Seed(world.Snapshot() with { Observation = withoutHooks });
+        StackService.Stacks = [StoredStacks.Summary("prod"), StoredStacks.Summary("new", deployed: false)];
+
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            var certificates = page.Find("[data-testid=stack-card-prod] [data-testid=certificates]").TextContent;
+            Assert.Contains("1 of 2 TLS Secrets present, missing " + tls, certificates, StringComparison.Ordinal);
+            Assert.Contains("no certificate data yet", certificates, StringComparison.Ordinal);
+            Assert.DoesNotMatch(DatePattern(), certificates);
+            Assert.Equal("no certificate data yet", page.Find("[data-testid=stack-card-new] [data-testid=certificates]").TextContent);
+        });
+    }
+
+    [Fact]
+    public void A_stored_stack_without_live_state_is_a_card_of_unknown_status()
+    {
+        StackService.Stacks = [StoredStacks.Summary("new", deployed: false)];
+
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            var card = page.Find("[data-testid=stack-card-new]");
+            Assert.Equal("unknown", card.GetAttribute("data-status"));
+            Assert.Contains("Not deployed yet", card.TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void A_live_update_of_one_stack_redraws_its_card_and_no_other()
+    {
+        var prod = StackWorld.Healthy("prod");
+        var staging = StackWorld.Healthy("staging");
+        StackService.Stacks = [StoredStacks.Summary("prod"), StoredStacks.Summary("staging")];
+        Live.Seed(prod.Snapshot());
+        Live.Seed(staging.Snapshot());
+        var page = Render<OverviewPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindComponents<StackCard>().Count));
+        var cards = page.FindComponents<StackCard>().ToDictionary(c => c.Instance.Name);
+        page.WaitForAssertion(() => Assert.Equal(1, Live.OpenSubscriptions));
+        var stagingRenders = cards["staging"].RenderCount;
+        var prodRenders = cards["prod"].RenderCount;
+
+        Live.Publish(prod.CrashLoop("temporal").Snapshot(), ["temporal", "airbyte"]);
+
+        page.WaitForAssertion(() => Assert.Equal("error", page.Find("[data-testid=stack-card-prod]").GetAttribute("data-status")));
+        // Both cards are in the same render batch of the page: once the prod card's count moved, the staging card's would have.
+        page.WaitForAssertion(() => Assert.True(cards["prod"].RenderCount > prodRenders));
+        Assert.Equal(stagingRenders, cards["staging"].RenderCount);
+    }
+
+    [Fact]
+    public void A_stack_that_appears_or_is_deleted_live_comes_and_goes_without_a_reload()
     {
         var page = Render<OverviewPage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-stacks]")));
-        _stacks.Stacks = [Stack("prod", null, new OperationSummary(Guid.NewGuid(), "Deploy", "Failed", T0, T0))];
+        var world = StackWorld.Healthy("prod");
 
-        page.Find("button[aria-label='Refresh the stacks']").Click();
+        Live.Publish(world.Snapshot(), ["airbyte"]);
+        page.WaitForAssertion(() => Assert.Equal("active", page.Find("[data-testid=stack-card-prod]").GetAttribute("data-status")));
 
-        page.WaitForAssertion(() => Assert.Contains("Deploy failed", page.Find("[aria-label=Stacks] tbody tr").TextContent, StringComparison.Ordinal));
-        Assert.Equal(2, _stacks.ListCalls);
+        Live.Publish(world.Snapshot(), removed: true);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=stack-card-prod]")));
     }
 
-    /// <summary>Only listing is used by the overview; the other members refuse, so a test notices if that changes.</summary>
-    private sealed class FakeStackService : IStackService
+    [Fact]
+    public async Task Refresh_loads_the_stored_stacks_again()
     {
-        public IReadOnlyList<StackSummary> Stacks { get; set; } = [];
+        var page = Render<OverviewPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-stacks]")));
+        StackService.Stacks = [StoredStacks.Summary("prod", last: new OperationSummary(Guid.NewGuid(), "Deploy", "Failed", T0, T0))];
 
-        public int ListCalls { get; private set; }
+        await page.InvokeAsync(() => page.Find("button[aria-label='Refresh the stacks']").Click());
 
-        public Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
-        {
-            ListCalls++;
-            return Task.FromResult(Stacks);
-        }
+        page.WaitForAssertion(() => Assert.Contains("failed", page.Find("[data-testid=stack-card-prod]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(2, StackService.ListCalls);
+    }
 
-        public Task<ServiceResult<StackView>> GetAsync(string name, CancellationToken cancellationToken) => Unused<StackView>();
+    [Fact]
+    public async Task Leaving_the_overview_unsubscribes()
+    {
+        var page = Render<OverviewPage>();
+        page.WaitForAssertion(() => Assert.Equal(1, Live.OpenSubscriptions));
+        Assert.Equal([null], Live.Subscribed);
 
-        public Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken) => Unused<StackChange>();
+        await DisposeComponentsAsync();
 
-        public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken) => Unused<StackChange>();
-
-        public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Unused<StackChange>();
-
-        public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Unused<string>();
-
-        public Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken) => Unused<OperationView>();
-
-        public Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken) => Unused<OperationView>();
-
-        public Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken) => Unused<OperationView>();
-
-        private static Task<ServiceResult<T>> Unused<T>() => throw new InvalidOperationException("The overview only lists stacks.");
+        Assert.Equal(0, Live.OpenSubscriptions);
     }
 }

@@ -69,4 +69,79 @@ public class TopologyDiagramTests : PortalTestContext
             }
         }
     }
+
+    [Fact]
+    public void A_node_with_a_status_carries_it_in_data_status_and_its_whole_message_even_when_the_box_shortens_it()
+    {
+        var message = "CrashLoopBackOff: back-off 40s restarting failed container server in pod airbyte-server-5d8f7-x1";
+        var diagram = Render<TopologyDiagram>(p => p
+            .Add(d => d.Layout, TopologyLayout.ForBlueprint(BlueprintCatalog.CharmedAirbyte, ComponentCatalog.Default))
+            .Add(d => d.Nodes, new Dictionary<string, DiagramNode>
+            {
+                ["airbyte"] = new("airbyte", "") { Status = "error", Tone = "error", Message = message, Icon = KindIcons.Material("Hub") },
+            }));
+
+        var node = diagram.Find("[data-testid=node-airbyte]");
+        Assert.Equal("error", node.GetAttribute("data-status"));
+        Assert.Contains(message, node.TextContent, StringComparison.Ordinal);
+        var lines = node.QuerySelectorAll(".node-message-line").Select(l => l.TextContent).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.EndsWith("…", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"{lines[0]} {lines[1][..^1]}", message, StringComparison.Ordinal);
+        Assert.Null(diagram.Find("[data-testid=node-temporal]").GetAttribute("data-status"));
+    }
+
+    [Fact]
+    public void Parallel_relations_are_drawn_apart_so_that_each_can_be_clicked()
+    {
+        var clicked = new List<string>();
+        var blueprint = BlueprintCatalog.CharmedAirbyte;
+        var diagram = Render<TopologyDiagram>(p => p
+            .Add(d => d.Layout, TopologyLayout.ForBlueprint(blueprint, ComponentCatalog.Default))
+            .Add(d => d.Edges, blueprint.Relations.ToDictionary(r => r.Key, r => new DiagramEdge(r.Interface, "")))
+            .Add(d => d.OnEdgeClick, (string key) => clicked.Add(key)));
+
+        var db = diagram.Find("[data-testid='edge-temporal:db--postgresql:database'] polyline.edge-line").GetAttribute("points");
+        var visibility = diagram.Find("[data-testid='edge-temporal:visibility--postgresql:database'] polyline.edge-line").GetAttribute("points");
+        Assert.NotEqual(db, visibility);
+
+        diagram.Find("[data-testid='edge-temporal:visibility--postgresql:database']").Click();
+        Assert.Equal(["temporal:visibility--postgresql:database"], clicked);
+    }
+
+    [Fact]
+    public void Nodes_are_keyboard_buttons_only_when_something_listens()
+    {
+        var opened = new List<string>();
+        var layout = TopologyLayout.ForBlueprint(BlueprintCatalog.CharmedAirbyte, ComponentCatalog.Default);
+
+        var still = Render<TopologyDiagram>(p => p.Add(d => d.Layout, layout));
+        Assert.Null(still.Find("[data-testid=node-lego]").GetAttribute("role"));
+
+        var live = Render<TopologyDiagram>(p => p.Add(d => d.Layout, layout).Add(d => d.OnNodeClick, (string name) => opened.Add(name)));
+        var lego = live.Find("[data-testid=node-lego]");
+        Assert.Equal("button", lego.GetAttribute("role"));
+        Assert.Equal("0", lego.GetAttribute("tabindex"));
+        lego.KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        Assert.Equal(["lego"], opened);
+    }
+
+    [Fact]
+    public void An_interactive_diagram_attaches_pan_and_zoom_once_per_layout()
+    {
+        var layout = TopologyLayout.ForBlueprint(BlueprintCatalog.CharmedAirbyte, ComponentCatalog.Default);
+        var module = JSInterop.SetupModule("./js/topology.js");
+        module.SetupVoid("attach", _ => true).SetVoidResult();
+        module.SetupVoid("reset", _ => true).SetVoidResult();
+
+        var diagram = Render<TopologyDiagram>(p => p.Add(d => d.Layout, layout).Add(d => d.Interactive, true));
+        diagram.Render(p => p.Add(d => d.SelectedNode, "airbyte"));
+
+        Assert.Single(module.Invocations, i => i.Identifier == "attach");
+        Assert.DoesNotContain(module.Invocations, i => i.Identifier == "reset");
+        Assert.NotNull(diagram.Find("[aria-label='Zoom in']"));
+
+        diagram.Render(p => p.Add(d => d.Layout, TopologyLayout.ForBlueprint(BlueprintCatalog.CharmedAirbyte, ComponentCatalog.Default)));
+        Assert.Single(module.Invocations, i => i.Identifier == "reset");
+    }
 }

@@ -25,7 +25,10 @@ public sealed partial class BlueprintPage
         if (_blueprint is not null)
         {
             _layout = TopologyLayout.ForBlueprint(_blueprint, ComponentCatalog.Default);
-            _nodes = _blueprint.Components.ToDictionary(c => c.Name, c => new DiagramNode(c.Kind, "kind"));
+            _nodes = _blueprint.Components.ToDictionary(c => c.Name, c => new DiagramNode(c.Kind, "kind")
+            {
+                Icon = KindIcons.Material(ComponentCatalog.Default.TryGet(c.Kind, out var kind) ? kind.Icon : null),
+            });
             _edges = _blueprint.Relations.ToDictionary(r => r.Key, r => new DiagramEdge(r.Interface, ""));
         }
     }

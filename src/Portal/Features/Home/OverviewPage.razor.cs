@@ -1,15 +1,28 @@
 using Microsoft.AspNetCore.Components;
-using MudBlazor;
+using Portal.Domain.Status;
 using Portal.Hosting;
+using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
+using Portal.Shared.Live;
+using Portal.Shared.Status;
 
 namespace Portal.Features.Home;
 
-/// <summary>The landing page: every stack with its running or last operation, and what the portal runs on.</summary>
-/// <remarks>Loaded on open and on refresh; live updates come with the watch-driven topology.</remarks>
-public sealed partial class OverviewPage
+/// <summary>The landing page: one card per stack with its live status, and what the portal runs on.</summary>
+/// <remarks>Subscribes to every stack's live updates while open; each update redraws only its own card. The stored stacks
+/// (where they run, operations) are read on open, on refresh, and again after live changes at most every
+/// <see cref="StoredRefresh"/>, so a stack created elsewhere or an operation that ended shows up without a reload.</remarks>
+public sealed partial class OverviewPage : IAsyncDisposable
 {
-    private IReadOnlyList<StackSummary>? _stacks;
+    private static readonly TimeSpan StoredRefresh = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, LiveStack> _live = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, StackSummary>? _summaries;
+    private IReadOnlyList<string> _names = [];
+    private LiveFeed? _feed;
+    private DateTimeOffset _storedAt = DateTimeOffset.MinValue;
+    private string? _problem;
+    private DateTimeOffset _now;
 
     [Inject]
     public required PortalEnvironment Environment { get; init; }
@@ -17,26 +30,91 @@ public sealed partial class OverviewPage
     [Inject]
     public required IStackService Stacks { get; init; }
 
-    protected override Task OnInitializedAsync() => LoadAsync();
+    [Inject]
+    public required ILiveStacks Live { get; init; }
+
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
+    private IEnumerable<(string Word, int Count)> StatusTotals =>
+        _names.Select(n => LiveOf(n)?.Status.Status ?? ComponentStatus.Unknown)
+            .GroupBy(s => s)
+            .OrderBy(g => g.Key)
+            .Select(g => (StatusStyles.Word(g.Key), g.Count()));
+
+    protected override async Task OnInitializedAsync()
+    {
+        _now = Time.GetUtcNow();
+        foreach (var stack in Live.All)
+        {
+            _live[stack.Stack] = stack;
+        }
+
+        Arrange();
+        _feed = LiveFeed.Start(Live, null, batch => InvokeAsync(() => Apply(batch)), DispatchExceptionAsync);
+        await LoadAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_feed is not null)
+        {
+            await _feed.DisposeAsync();
+        }
+    }
 
     private async Task LoadAsync()
     {
-        _stacks = await Stacks.ListAsync(CancellationToken.None);
+        _storedAt = Time.GetUtcNow();
+        var stacks = await Stacks.ListAsync(CancellationToken.None);
+        _summaries = stacks.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _problem = null;
+        _now = Time.GetUtcNow();
+        Arrange();
     }
 
-    private static OperationSummary? OperationOf(StackSummary stack) => stack.ActiveOperation ?? stack.LastOperation;
-
-    private static string Since(StackSummary stack)
+    private void Apply(IReadOnlyList<LiveUpdate> batch)
     {
-        var at = OperationOf(stack)?.FinishedAt ?? OperationOf(stack)?.CreatedAt ?? stack.UpdatedAt;
-        return at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var update in LiveFeed.Merge(batch))
+        {
+            if (update.Removed)
+            {
+                _live.Remove(update.Stack.Stack);
+            }
+            else
+            {
+                _live[update.Stack.Stack] = update.Stack;
+            }
+        }
+
+        _now = Time.GetUtcNow();
+        Arrange();
+        StateHasChanged();
+        if (_now - _storedAt >= StoredRefresh)
+        {
+            _ = RefreshAsync();
+        }
     }
 
-    private static Color ColorOf(string state) => state switch
+    private async Task RefreshAsync()
     {
-        "Succeeded" => Color.Success,
-        "Failed" => Color.Error,
-        "Running" or "Failing" or "Cancelling" => Color.Info,
-        _ => Color.Default,
-    };
+        try
+        {
+            await LoadAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A background refresh keeps the summaries it had, and says why they may be stale.
+            _problem = $"Could not read the stored stacks: {e.Message}";
+        }
+
+        StateHasChanged();
+    }
+
+    private void Arrange() =>
+        _names = (_summaries?.Keys ?? []).Union(_live.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private StackSummary? SummaryOf(string name) => _summaries is not null && _summaries.TryGetValue(name, out var summary) ? summary : null;
+
+    private LiveStack? LiveOf(string name) => _live.GetValueOrDefault(name);
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Portal.Crash.Tests;
+namespace Portal.Testing;
 
 /// <summary>A <c>dotnet &lt;dll&gt;</c> child process whose output is collected on background tasks; killed (with its
 /// children) on dispose so that no server outlives the test.</summary>

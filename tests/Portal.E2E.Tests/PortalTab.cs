@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Playwright;
+using Portal.Testing;
+
+namespace Portal.E2E.Tests;
+
+/// <summary>One test's browser tab on the portal (the page objects in Pages/ read it): its own browser context (cookies, storage), every console error and
+/// uncaught page error collected — and the test failed on dispose if there was any — and screenshots saved under
+/// <c>TestResults/screenshots/</c> at the repository root and attached to the test's result.</summary>
+public sealed class PortalTab : IAsyncDisposable
+{
+    // Generous: the server shares two cores with other test projects.
+    private const float ActionTimeoutMs = 60_000;
+
+    private readonly IBrowserContext _context;
+    private readonly ConcurrentQueue<string> _errors = new();
+
+    // Taken on the test's own flow: Playwright raises its events on another, where TestContext.Current is not the test's.
+    private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
+
+    private PortalTab(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        Page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Record($"console error: {message.Text} ({message.Location})");
+            }
+        };
+        Page.PageError += (_, error) => Record($"uncaught page error: {error}");
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Console and page errors so far.</summary>
+    public IReadOnlyCollection<string> Errors => _errors;
+
+    /// <summary>Where screenshots go: <c>&lt;repo&gt;/TestResults/screenshots</c>.</summary>
+    public static string ScreenshotFolder => Path.Combine(Builds.RepositoryRoot, "TestResults", "screenshots");
+
+    internal static async Task<PortalTab> CreateAsync(IBrowser browser, Uri baseUrl, ColorScheme colorScheme)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            ColorScheme = colorScheme,
+            Locale = "en-US",
+            TimezoneId = "UTC",
+        });
+        context.SetDefaultTimeout(ActionTimeoutMs);
+        context.SetDefaultNavigationTimeout(ActionTimeoutMs);
+        return new PortalTab(context, await context.NewPageAsync());
+    }
+
+    /// <summary>Opens <paramref name="path"/> and waits until the Blazor circuit is interactive.</summary>
+    public async Task OpenAsync(string path)
+    {
+        var response = await Page.GotoAsync(path);
+        if (response is not { Ok: true })
+        {
+            throw new InvalidOperationException($"GET {path} answered {response?.Status}");
+        }
+
+        await WaitForInteractiveAsync();
+    }
+
+    /// <summary>The layout marks the shell <c>data-interactive="true"</c> once the circuit runs; clicks before that are lost.</summary>
+    public Task WaitForInteractiveAsync() =>
+        Page.Locator("[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    /// <summary>A PNG of the whole page (or of <paramref name="element"/>) at
+    /// <c>TestResults/screenshots/&lt;test&gt;-&lt;name&gt;.png</c>, also attached to the test result and named in its
+    /// output; returns the file's path.</summary>
+    public async Task<string> ScreenshotAsync(string name, ILocator? element = null)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        var file = Path.Combine(ScreenshotFolder, $"{Sanitize(TestName())}-{Sanitize(name)}.png");
+        // An element is cut out of the full page rather than scrolled into view, where the fixed app bar would cover it.
+        var png = await Page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = file,
+            FullPage = true,
+            Clip = element is null ? null : await DocumentBoxAsync(element),
+            Animations = ScreenshotAnimations.Disabled,
+        });
+        // The media type gives the attachment its .png extension.
+        TestContext.Current.AddAttachment(name, png, "image/png");
+        _output?.WriteLine($"screenshot {name}: {file}");
+        return file;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.CloseAsync();
+        if (!_errors.IsEmpty)
+        {
+            // Also fails a test that passed its own assertions: an error in the console is a defect the operator may not see.
+            throw new InvalidOperationException($"The page logged {_errors.Count} error(s):\n{string.Join('\n', _errors)}");
+        }
+    }
+
+    private static async Task<Clip> DocumentBoxAsync(ILocator element)
+    {
+        var box = await element.EvaluateAsync<float[]>(
+            "e => { const r = e.getBoundingClientRect(); return [r.x + window.scrollX, r.y + window.scrollY, r.width, r.height]; }");
+        return new Clip { X = box[0], Y = box[1], Width = box[2], Height = box[3] };
+    }
+
+    private void Record(string error)
+    {
+        _errors.Enqueue(error);
+        _output?.WriteLine(error);
+    }
+
+    // "Portal.E2E.Tests.DarkModeTests.Method(system: Dark, startsDark: True)" → "DarkModeTests.Method(system=Dark,startsDark=True)".
+    private static string TestName()
+    {
+        var name = TestContext.Current.Test?.TestDisplayName ?? "test";
+        var prefix = typeof(PortalTab).Namespace + ".";
+        name = name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
+        return name.Replace(": ", "=", StringComparison.Ordinal).Replace(", ", ",", StringComparison.Ordinal);
+    }
+
+    private static string Sanitize(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '(' or ')' or '=' or ',' ? c : '_');
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,51 @@
+using Portal.Provisioning.Stacks;
+
+namespace Portal.Tests.Fakes;
+
+/// <summary>The stored stacks as the pages read them: list, one stack with masked config, recent operations. Changes are
+/// refused, so a test notices if a page starts changing things.</summary>
+public sealed class FakeStackService : IStackService
+{
+    public IReadOnlyList<StackSummary> Stacks { get; set; } = [];
+
+    public Dictionary<string, StackView> Views { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, IReadOnlyList<OperationView>> Operations { get; } = new(StringComparer.Ordinal);
+
+    public int ListCalls { get; private set; }
+
+    public int GetCalls { get; private set; }
+
+    public Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        ListCalls++;
+        return Task.FromResult(Stacks);
+    }
+
+    public Task<ServiceResult<StackView>> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        GetCalls++;
+        return Task.FromResult(Views.TryGetValue(name, out var view)
+            ? ServiceResult<StackView>.Ok(view)
+            : ServiceResult<StackView>.NotFound($"There is no stack named {name}."));
+    }
+
+    public Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OperationView>>(Operations.TryGetValue(stack, out var operations) ? operations.Take(limit).ToList() : []);
+
+    public Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
+
+    public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
+
+    public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
+
+    public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Refused<string>();
+
+    public Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken) => Refused<OperationView>();
+
+    public Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken) => Refused<OperationView>();
+
+    public Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken) => Refused<OperationView>();
+
+    private static Task<ServiceResult<T>> Refused<T>() => throw new InvalidOperationException("The pages under test only read stacks.");
+}
