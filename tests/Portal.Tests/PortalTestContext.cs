@@ -33,6 +33,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<ILiveStacks>(Live);
         Services.AddSingleton<IPodLogs>(PodLogs);
         Services.AddSingleton<IStackService>(StackService);
+        Services.AddScoped<CircuitAuthorization>();
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Authorization = AddAuthorization();
         SignInAs("test-admin", PortalRole.Admin);

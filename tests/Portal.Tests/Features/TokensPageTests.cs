@@ -4,7 +4,6 @@ using Portal.Domain.Access;
 using Portal.Features.Tokens;
 using Portal.Provisioning.Stacks;
 using Portal.Provisioning.Tokens;
-using Portal.Security;
 
 namespace Portal.Tests.Features;
 
@@ -16,7 +15,6 @@ public class TokensPageTests : PortalTestContext
     public TokensPageTests()
     {
         Services.AddSingleton<IApiTokenService>(_tokens);
-        Services.AddScoped<CircuitAuthorization>();
     }
 
     private IRenderedComponent<TokensPage> RenderPage()
