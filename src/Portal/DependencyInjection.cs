@@ -6,6 +6,7 @@ using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
 using Portal.Sandbox;
+using Portal.Security;
 
 namespace Portal;
 
@@ -27,8 +28,9 @@ public static class DependencyInjection
         }
 
         builder.Services.AddHostedService<ClusterBootstrap>();
+        builder.AddPortalAuthentication();
         builder.AddPortalApi();
-        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>()));
+        builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>(), sp.GetRequiredService<PortalSignIn>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -40,13 +42,18 @@ public static class DependencyInjection
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
         }
 
-        app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.UsePortalSecurity();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapPortalSignIn();
         app.MapPortalApi();
         app.MapAuditExport();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>()
+            // The portal's own Content-Security-Policy already says frame-ancestors 'none'; Blazor's second header would only repeat it weaker.
+            .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null)
+            .AllowAnonymousFrameworkScripts();
         return app;
     }
 }

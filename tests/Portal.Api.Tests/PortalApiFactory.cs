@@ -53,6 +53,9 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
 
     internal RecordingStackSecrets Secrets { get; } = new();
 
+    /// <summary>Settings on top of the defaults; change them before the first client or service is asked for.</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A client that sends the bootstrap token and, unless <paramref name="allowServerErrors"/>, fails the test on any 500.</summary>
     public HttpClient Client(string? token = Token, bool allowServerErrors = false)
     {
@@ -122,6 +125,13 @@ public sealed class PortalApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:EmbeddedSandbox", "false");
         builder.UseSetting("Portal:BootstrapToken", Token);
         builder.UseSetting("ConnectionStrings:Portal", "");
+        // Many tests send wrong tokens on purpose; only the rate-limit tests want the limit they set.
+        builder.UseSetting("Portal:Auth:FailedTokenLimit:PermitLimit", "100000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
         builder.ConfigureTestServices(services =>
         {

@@ -5,13 +5,17 @@ using Portal.Testing;
 
 namespace Portal.E2E.Tests;
 
-/// <summary>One test's browser tab on the portal (the page objects in Pages/ read it): its own browser context (cookies, storage), every console error and
+/// <summary>One test's browser tab on the portal (the page objects in Pages/ read it): its own browser context (cookies, storage), signed in
+/// through the development sign-in as dev-admin (Admin) when its first page is opened, every console error and
 /// uncaught page error collected — and the test failed on dispose if there was any — and screenshots saved under
 /// <c>TestResults/screenshots/</c> at the repository root and attached to the test's result.</summary>
 public sealed class PortalTab : IAsyncDisposable
 {
     // Generous: the server shares two cores with other test projects.
     private const float ActionTimeoutMs = 60_000;
+
+    /// <summary>Where the portal sends a visitor who is not signed in.</summary>
+    private const string SignInPath = "/signin";
 
     private readonly IBrowserContext _context;
     private readonly ConcurrentQueue<string> _errors = new();
@@ -56,16 +60,41 @@ public sealed class PortalTab : IAsyncDisposable
         return new PortalTab(context, await context.NewPageAsync());
     }
 
-    /// <summary>Opens <paramref name="path"/> and waits until the Blazor circuit is interactive.</summary>
+    /// <summary>Opens <paramref name="path"/> and waits until the Blazor circuit is interactive. A tab not signed in yet is
+    /// sent to the sign-in page, as a person would be, and signs in there with one click as dev-admin (Admin); the portal
+    /// then sends it on to <paramref name="path"/>.</summary>
     public async Task OpenAsync(string path)
     {
         var response = await Page.GotoAsync(path);
+        if (new Uri(Page.Url).AbsolutePath == SignInPath)
+        {
+            response = await SignInAsync(path);
+        }
+
         if (response is not { Ok: true })
         {
             throw new InvalidOperationException($"GET {path} answered {response?.Status}");
         }
 
         await WaitForInteractiveAsync();
+    }
+
+    /// <summary>Clicks the development sign-in's quick button on the sign-in page (the embedded default in Development offers it)
+    /// and waits for the page it returns to.</summary>
+    private async Task<IResponse?> SignInAsync(string path)
+    {
+        var quickSignIn = Page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Continue as dev-admin (Admin)", Exact = true });
+        if (await quickSignIn.CountAsync() == 0)
+        {
+            throw new InvalidOperationException(
+                $"GET {path} was sent to {Page.Url}, which offers no development sign-in; the portal must run as the embedded default in Development.");
+        }
+
+        // The form posts to /signin/dev, which redirects back to the page asked for: wait for that page's own answer.
+        return await Page.RunAndWaitForResponseAsync(
+            () => quickSignIn.ClickAsync(),
+            r => r.Request.IsNavigationRequest && r.Request.RedirectedTo is null
+                && !new Uri(r.Url).AbsolutePath.StartsWith(SignInPath, StringComparison.Ordinal));
     }
 
     /// <summary>The layout marks the shell <c>data-interactive="true"</c> once the circuit runs; clicks before that are lost.</summary>

@@ -1,20 +1,27 @@
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
+using Portal.Domain.Access;
 using Portal.Domain.Catalog;
 using Portal.Hosting;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 using Portal.Tests.Fakes;
 
 namespace Portal.Tests;
 
-/// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, and hand-written fakes of
-/// the live state, pod logs and stored stacks on a clock the test moves.</summary>
+/// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, hand-written fakes of the
+/// live state, pod logs and stored stacks on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
+/// is signed in).</summary>
 public abstract class PortalTestContext : BunitContext
 {
     public static readonly PortalEnvironment EmbeddedDefault = new(
-        "SQLite (.portal/portal.db)", "Hangfire in memory", ["sandbox (embedded)"], "development sign-in", IsEmbeddedDefault: true);
+        "SQLite (.portal/portal.db)", "Hangfire in memory", ["sandbox (embedded)"], "development sign-in", IsEmbeddedDefault: true)
+    {
+        DevelopmentSignIn = true,
+    };
 
     protected PortalTestContext()
     {
@@ -26,7 +33,21 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<ILiveStacks>(Live);
         Services.AddSingleton<IPodLogs>(PodLogs);
         Services.AddSingleton<IStackService>(StackService);
+        Services.AddScoped<CircuitAuthorization>();
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+        Authorization = AddAuthorization();
+        SignInAs("test-admin", PortalRole.Admin);
+    }
+
+    protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>Signs the circuit in with a role: its role claims and the policies it meets.</summary>
+    protected void SignInAs(string name, PortalRole role)
+    {
+        var roles = role.Implied().ToList();
+        Authorization.SetAuthorized(name);
+        Authorization.SetRoles([.. roles.Select(r => r.ToString())]);
+        Authorization.SetPolicies([.. roles.Select(PortalPolicies.For)]);
     }
 
     /// <summary>A minute after the worlds' observation time, so that ages read as they would live.</summary>

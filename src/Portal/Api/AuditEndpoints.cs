@@ -2,11 +2,12 @@ using Microsoft.OpenApi;
 using Portal.Api.Infrastructure;
 using Portal.Features.Audit;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
 /// <summary><c>/api/v1/audit</c>: the audit log, filtered and paged, and as CSV.</summary>
-/// <remarks>Read-only (Viewer once roles exist). Entries never hold a secret value or a kubeconfig.</remarks>
+/// <remarks>Read-only (Viewer). Entries never hold a secret value or a kubeconfig.</remarks>
 internal static class AuditEndpoints
 {
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder api)
@@ -20,6 +21,7 @@ internal static class AuditEndpoints
             })
             .WithAuditFilters(paged: true)
             .WithName("ListAudit")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Audit entries newest first, filtered by stack, actor, action, result (accepted or refused) and time "
                 + "(from inclusive, to exclusive; ISO 8601, UTC unless an offset is given), paged with page and pageSize (at most 500).")
             .Produces<AuditEntryPage>()
@@ -28,6 +30,7 @@ internal static class AuditEndpoints
         audit.MapGet("/export.csv", (HttpRequest request, IAuditLog log, TimeProvider time) => AuditExport.Download(request, log, time))
             .WithAuditFilters(paged: false)
             .WithName("ExportAuditCsv")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Every audit entry matching the same filters (no paging) as a CSV attachment (RFC 4180, UTF-8).")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesValidationProblem();
@@ -43,7 +46,7 @@ internal static class AuditEndpoints
             [
                 ("stack", "Entries about this stack (exact name).", JsonSchemaType.String, null),
                 ("actor", "Entries by this actor (exact name).", JsonSchemaType.String, null),
-                ("action", "Entries of this action: create, reconfigure, teardown, retry, cancel, connect-cluster, rename-cluster, remove-cluster.", JsonSchemaType.String, null),
+                ("action", "Entries of this action: create, reconfigure, teardown, retry, cancel, connect-cluster, rename-cluster, remove-cluster, create-token, revoke-token.", JsonSchemaType.String, null),
                 ("result", "accepted or refused.", JsonSchemaType.String, null),
                 ("from", "Entries at or after this time (ISO 8601; UTC unless an offset is given).", JsonSchemaType.String, "date-time"),
                 ("to", "Entries before this time (exclusive).", JsonSchemaType.String, "date-time"),

@@ -1,6 +1,7 @@
 using Portal.Api.Infrastructure;
 using Portal.Domain.Blueprints;
 using Portal.Domain.Catalog;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -25,6 +26,7 @@ internal static class BlueprintsEndpoints
 
         blueprints.MapGet("/", (ComponentCatalog catalog) => TypedResults.Ok(BlueprintCatalog.All.Select(b => View(b, catalog)).ToList()))
             .WithName("ListBlueprints")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Every blueprint with its components and relations.");
 
         blueprints.MapGet("/{name}", (string name, ComponentCatalog catalog) =>
@@ -32,6 +34,7 @@ internal static class BlueprintsEndpoints
                     ? TypedResults.Ok(View(blueprint, catalog))
                     : ApiResults.NotFound($"There is no blueprint named {name}; the blueprints are {string.Join(", ", BlueprintCatalog.All.Select(b => b.Name))}."))
             .WithName("GetBlueprint")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("A blueprint with its components (kinds, endpoints) and relations.")
             .Produces<BlueprintView>()
             .ProducesProblem(StatusCodes.Status404NotFound);

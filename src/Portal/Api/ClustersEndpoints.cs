@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Api.Infrastructure;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -15,8 +16,7 @@ public sealed record RenameClusterBody(string Name);
 
 /// <summary><c>/api/v1/clusters</c>: the connected clusters, their reachability, testing and connecting a kubeconfig, renaming
 /// and removing a cluster.</summary>
-/// <remarks>Reads are for every caller of the API; test, connect, rename and remove are cluster administration (Admin once
-/// roles exist).</remarks>
+/// <remarks>Reads are for viewers; test, connect, rename and remove are cluster administration (Admin).</remarks>
 internal static class ClustersEndpoints
 {
     public static RouteGroupBuilder MapClusters(this RouteGroupBuilder api)
@@ -25,16 +25,19 @@ internal static class ClustersEndpoints
 
         clusters.MapGet("/", async (IClusterService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
             .WithName("ListClusters")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Every cluster with its reachability, server version, source (configuration or added) and the stacks on it.");
 
         clusters.MapGet("/{name}", async (string name, IClusterService service, CancellationToken ct) => ApiResults.Ok(await service.GetAsync(name, ct)))
             .WithName("GetCluster")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("A cluster's reachability, server version, source and the stacks on it.")
             .Produces<ClusterView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         clusters.MapPost("/", ConnectAsync)
             .WithName("ConnectCluster")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Connects a cluster from a kubeconfig (and context); the kubeconfig is stored encrypted and never shown.")
             .WithJsonBody<ConnectClusterBody>()
             .Produces<ClusterView>(StatusCodes.Status201Created)
@@ -43,6 +46,7 @@ internal static class ClustersEndpoints
 
         clusters.MapPost("/test", TestAsync)
             .WithName("TestCluster")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Validates a kubeconfig and tests it without saving anything: its contexts, the server version, and whether "
                 + "the credentials may do what the portal needs (SelfSubjectAccessReview). An unreachable cluster is a 200 with reachable false.")
             .WithJsonBody<TestClusterBody>()
@@ -51,6 +55,7 @@ internal static class ClustersEndpoints
 
         clusters.MapPatch("/{name}", RenameAsync)
             .WithName("RenameCluster")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Renames a cluster added through the UI or API; refused for clusters from configuration and while stacks live on it.")
             .WithJsonBody<RenameClusterBody>()
             .Produces<ClusterView>()
@@ -64,6 +69,7 @@ internal static class ClustersEndpoints
                 return result.IsSuccess ? TypedResults.NoContent() : ApiResults.Failure(result);
             })
             .WithName("RemoveCluster")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Disconnects a cluster added through the UI or API and forgets its kubeconfig (nothing in the cluster changes); "
                 + "refused for clusters from configuration and while stacks live on it, naming them.")
             .Produces(StatusCodes.Status204NoContent)

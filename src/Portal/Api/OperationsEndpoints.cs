@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Api.Infrastructure;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -14,6 +15,7 @@ internal static class OperationsEndpoints
         operations.MapGet("/{id}", async (string id, IStackService service, CancellationToken ct) =>
                 Guid.TryParse(id, out var guid) ? ApiResults.Ok(await service.GetOperationAsync(guid, ct)) : NoSuchOperation(id))
             .WithName("GetOperation")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("An operation's state, error, what it keeps, and every step with its attempts and timings.")
             .Produces<OperationView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -21,6 +23,7 @@ internal static class OperationsEndpoints
         operations.MapPost("/{id}/retry", async (string id, ClaimsPrincipal user, IStackService service, CancellationToken ct) =>
                 Guid.TryParse(id, out var guid) ? Accepted(await service.RetryAsync(guid, user.Actor(), ct)) : NoSuchOperation(id))
             .WithName("RetryOperation")
+            .RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Resumes a failed or cancelled operation from its failed steps.")
             .Produces<OperationView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -29,6 +32,7 @@ internal static class OperationsEndpoints
         operations.MapPost("/{id}/cancel", async (string id, ClaimsPrincipal user, IStackService service, CancellationToken ct) =>
                 Guid.TryParse(id, out var guid) ? Accepted(await service.CancelAsync(guid, user.Actor(), ct)) : NoSuchOperation(id))
             .WithName("CancelOperation")
+            .RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Stops an operation: nothing new starts, running steps finish.")
             .Produces<OperationView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)

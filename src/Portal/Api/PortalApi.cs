@@ -1,13 +1,16 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Portal.Api.Authentication;
 using Portal.Api.Infrastructure;
+using Portal.Security;
 
 namespace Portal.Api;
 
 /// <summary>The REST API <c>/api/v1</c> and its OpenAPI document at <c>/openapi/v1.json</c>.</summary>
 public static class PortalApi
 {
-    /// <summary>The authorization policy every API endpoint requires: an authenticated caller of a token scheme.</summary>
+    /// <summary>The authorization policy of the whole API: a caller authenticated by a bearer token (never the UI's cookie, so
+    /// that a page of another site cannot make a signed-in browser call the API). Each endpoint adds its role policy.</summary>
     public const string PolicyName = "PortalApi";
 
     public const string BootstrapTokenKey = "Portal:BootstrapToken";
@@ -36,7 +39,7 @@ public static class PortalApi
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
-                    Description = "Portal:BootstrapToken until API tokens and sign-in exist.",
+                    Description = "An API token (created by an admin under API tokens or with POST /api/v1/tokens), or Portal:BootstrapToken until the first API token exists.",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
                 return Task.CompletedTask;
@@ -45,7 +48,7 @@ public static class PortalApi
         return builder;
     }
 
-    /// <summary>Maps every API endpoint under <c>/api/v1</c> (token required) and the OpenAPI document (anonymous).</summary>
+    /// <summary>Maps every API endpoint under <c>/api/v1</c> (token and role required) and the OpenAPI document (anonymous).</summary>
     public static WebApplication MapPortalApi(this WebApplication app)
     {
         if (NullIfBlank(app.Configuration[BootstrapTokenKey]) is null)
@@ -58,12 +61,22 @@ public static class PortalApi
         }
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(PolicyName).AddEndpointFilter<UnexpectedErrorFilter>();
+        // An endpoint that names no role gets Admin: forgetting the role must close an endpoint, not open it to every token.
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            if (!endpoint.Metadata.OfType<IAuthorizeData>().Any(a => PortalPolicies.RoleOf(a.Policy) is not null))
+            {
+                endpoint.Metadata.Add(new AuthorizeAttribute(PortalPolicies.Admin));
+                endpoint.Metadata.Add(RoleDefaultedToAdmin.Instance);
+            }
+        });
         api.MapBlueprints();
         api.MapClusters();
         api.MapStacks();
         api.MapTopology();
         api.MapOperations();
         api.MapAudit();
+        api.MapTokens();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }
@@ -71,15 +84,25 @@ public static class PortalApi
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
+/// <summary>Marks an API endpoint that declared no role and so requires Admin; a test lists them, as each should say its role.</summary>
+public sealed class RoleDefaultedToAdmin
+{
+    public static readonly RoleDefaultedToAdmin Instance = new();
+
+    private RoleDefaultedToAdmin()
+    {
+    }
+}
+
 /// <summary>Log messages of the REST API.</summary>
 internal static partial class ApiLog
 {
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "The REST API accepts the bootstrap token from Portal:BootstrapToken as an admin for every call; replace it with API tokens or sign-in once available, and keep it secret")]
+        Message = "The REST API accepts the bootstrap token from Portal:BootstrapToken as an admin until the first API token is created; create API tokens (API tokens page or POST /api/v1/tokens), then remove it. Keep it secret")]
     public static partial void BootstrapTokenEnabled(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "No API token is configured (Portal:BootstrapToken), so every /api/v1 call is refused with 401")]
+        Message = "No bootstrap token is configured (Portal:BootstrapToken): /api/v1 accepts only API tokens, which an admin creates on the API tokens page")]
     public static partial void NoToken(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "API call {Method} {Path} failed unexpectedly (trace id {TraceId})")]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Portal.Api.Infrastructure;
 using Portal.Domain.Stacks;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -35,17 +36,20 @@ internal static class StacksEndpoints
 
         stacks.MapGet("/", async (IStackService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
             .WithName("ListStacks")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Every stack with its active and last operation.");
 
         stacks.MapGet("/{name}", async (string name, IStackService service, CancellationToken ct) =>
                 ApiResults.Ok(await service.GetAsync(name, ct)))
             .WithName("GetStack")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("A stack with its spec (secret options read \"(secret)\") and operations.")
             .Produces<StackView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         stacks.MapPost("/", CreateAsync)
             .WithName("CreateStack")
+            .RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Validates a stack and starts its deployment.")
             .WithJsonBody<CreateStackBody>()
             .Produces<StackChange>(StatusCodes.Status202Accepted)
@@ -55,6 +59,7 @@ internal static class StacksEndpoints
 
         stacks.MapPatch("/{name}", UpdateAsync)
             .WithName("ReconfigureStack")
+            .RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Merges config changes into the stack and reconfigures what changed.")
             .WithJsonBody<UpdateStackBody>()
             .Produces<StackChange>(StatusCodes.Status202Accepted)
@@ -65,6 +70,7 @@ internal static class StacksEndpoints
 
         stacks.MapDelete("/{name}", DeleteAsync)
             .WithName("TearDownStack")
+            .RequireAuthorization(PortalPolicies.Operator)
             .WithSummary("Tears the stack down; volumes, databases and the namespace are kept unless asked. A reason is required.")
             .WithJsonBody<TeardownBody>(required: false)
             .Produces<StackChange>(StatusCodes.Status202Accepted)
@@ -78,6 +84,7 @@ internal static class StacksEndpoints
                 return result.IsSuccess ? TypedResults.Text(result.Value, "application/yaml") : ApiResults.Failure(result);
             })
             .WithName("GetStackManifests")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("The Kubernetes objects of the stack as multi-document YAML; no secret values.")
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);

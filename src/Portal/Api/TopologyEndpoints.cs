@@ -1,6 +1,7 @@
 using Portal.Api.Infrastructure;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -12,6 +13,7 @@ internal static class TopologyEndpoints
         api.MapGroup("/stacks").WithTags("Stacks")
             .MapGet("/{name}/topology", GetAsync)
             .WithName("GetStackTopology")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("The live status of every component (node) and relation (edge) of a stack, from the cluster's watch cache.")
             .WithDescription("Status words are the Domain's in lower case: components active, maintenance, waiting, unknown, blocked or error; "
                 + "relations healthy, pending, broken or unknown; health is the worst health of the component's Kubernetes objects. "

@@ -1,4 +1,5 @@
 using Portal.Provisioning;
+using Portal.Security;
 
 namespace Portal.Hosting;
 
@@ -10,11 +11,12 @@ public sealed record PortalEnvironment(
     string SignIn,
     bool IsEmbeddedDefault)
 {
-    public static PortalEnvironment From(IConfiguration configuration, ProvisioningInfo provisioning)
+    /// <summary>Development sign-in is on: anyone who reaches the portal can sign in with any role. Every page says so.</summary>
+    public bool DevelopmentSignIn { get; init; }
+
+    public static PortalEnvironment From(IConfiguration configuration, ProvisioningInfo provisioning, PortalSignIn signIn)
     {
         var options = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
-        var oidcConfigured = configuration.GetSection("Authentication:OpenIdConnect").Exists()
-            || configuration.GetSection("AzureAd").Exists();
 
         var clusters = new List<string>();
         if (options.EmbeddedSandbox)
@@ -28,7 +30,10 @@ public sealed record PortalEnvironment(
             provisioning.Storage,
             provisioning.JobStorage,
             clusters,
-            oidcConfigured ? "OpenID Connect" : "development sign-in",
-            IsEmbeddedDefault: provisioning.IsEmbedded && options.EmbeddedSandbox && !oidcConfigured);
+            signIn.Describe(),
+            IsEmbeddedDefault: provisioning.IsEmbedded && options.EmbeddedSandbox && !signIn.OpenIdConnect)
+        {
+            DevelopmentSignIn = signIn.Development,
+        };
     }
 }

@@ -8,7 +8,7 @@ using Portal.Domain.Stacks;
 
 namespace Portal.Provisioning.Persistence;
 
-/// <summary>The portal's database: stacks, clusters, operations with their steps, the audit log and Data Protection keys.</summary>
+/// <summary>The portal's database: stacks, clusters, operations with their steps, the audit log, API tokens and Data Protection keys.</summary>
 /// <remarks>Two providers share this model, each with its own migrations: PostgreSQL in production
 /// (<see cref="PostgresPortalDbContext"/>) and SQLite on the embedded default (<see cref="SqlitePortalDbContext"/>).</remarks>
 internal abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
@@ -22,6 +22,8 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Operation> Operations => Set<Operation>();
 
     public DbSet<AuditRecord> Audit => Set<AuditRecord>();
+
+    public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -102,6 +104,18 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             audit.HasKey(a => a.Id);
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => a.Stack);
+        });
+
+        modelBuilder.Entity<ApiTokenRecord>(token =>
+        {
+            token.ToTable("api_tokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Id).HasMaxLength(32);
+            token.Property(t => t.Name).HasMaxLength(100);
+            token.Property(t => t.Role).HasConversion<string>().HasMaxLength(20);
+            token.Property(t => t.Hash).HasMaxLength(32);
+            token.Property(t => t.CreatedBy).HasMaxLength(200);
+            token.Property(t => t.RevokedBy).HasMaxLength(200);
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Portal.Provisioning.Stacks;
 
-/// <summary>Registers the stack, cluster and audit log services (called from <c>AddProvisioning</c>).</summary>
+/// <summary>Registers the stack, cluster, audit log and API token services (called from <c>AddProvisioning</c>).</summary>
 internal static class StacksServiceCollectionExtensions
 {
     public static IServiceCollection AddStacks(this IServiceCollection services)
@@ -13,6 +13,7 @@ internal static class StacksServiceCollectionExtensions
         services.TryAddSingleton<IClusterService>(sp => sp.GetRequiredService<ClusterService>());
         services.AddHostedService<ClusterRestorer>();
         services.TryAddSingleton<IAuditLog, AuditService>();
+        services.TryAddSingleton<Tokens.IApiTokenService, Tokens.ApiTokenService>();
         return services;
     }
 }

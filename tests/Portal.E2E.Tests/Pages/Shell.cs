@@ -17,6 +17,9 @@ public class Shell(PortalTab tab)
     /// <summary>The banner the embedded default shows on every page.</summary>
     public ILocator EmbeddedBanner => Page.GetByRole(AriaRole.Status).Filter(new LocatorFilterOptions { HasText = "Embedded default" });
 
+    /// <summary>The app bar's account menu; its label is "name · role".</summary>
+    public ILocator UserMenu => Page.GetByTestId("user-menu");
+
     public ILocator MenuLink(string name) => Menu.GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = name, Exact = true });
 
     /// <summary>The page's own title, its one level-1 heading.</summary>

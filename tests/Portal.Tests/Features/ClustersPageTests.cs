@@ -1,6 +1,7 @@
 using AngleSharp.Dom;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Domain.Access;
 using Portal.Domain.Common;
 using Portal.Features.Clusters;
 using Portal.Provisioning.Stacks;
@@ -20,7 +21,7 @@ public class ClustersPageTests : PortalTestContext
         Services.AddSingleton<IClusterService>(_clusters);
         // The kubeconfig field is debounced on MudBlazor's TimeProvider: the real clock, not the shared context's fake one.
         Services.AddSingleton(TimeProvider.System);
-        AddAuthorization().SetAuthorized("alice");
+        SignInAs("alice", PortalRole.Admin);
         _clusters.Clusters =
         [
             new ClusterView("lab", true, "v1.31.0", null, ClusterSources.Added, ["prod", "staging"], "https://lab.example.com:6443", "lab-admin", "bob", T0),
@@ -257,6 +258,54 @@ public class ClustersPageTests : PortalTestContext
         page.WaitForAssertion(() => Button(page, "Rename").Click());
 
         page.WaitForAssertion(() => Assert.Contains("cannot be renamed while stacks prod, staging", page.Find("[aria-label='Rename refused']").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_viewer_sees_every_cluster_but_is_offered_no_change()
+    {
+        SignInAs("vera", PortalRole.Viewer);
+
+        var page = Render<ClustersPage>();
+
+        Assert.Equal(3, page.WaitForElements("[aria-label=Clusters] tbody tr").Count);
+        Assert.Contains("needs the Admin role", page.Find("[data-testid=admin-only]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Trim() == "Add a cluster");
+        Assert.Empty(page.FindAll("button[aria-label^='Rename '], button[aria-label^='Remove ']"));
+    }
+
+    [Fact]
+    public void A_circuit_signed_in_as_a_viewer_is_refused_adding_testing_connecting_renaming_and_removing()
+    {
+        var page = OpenAddForm();
+        Type(page, "input[data-testid=cluster-name]", "lab2");
+        Paste(page, TwoContexts);
+        PickContext(page, "b");
+        page.WaitForAssertion(() => Assert.False(Button(page, "Connect").HasAttribute("disabled")));
+        // The buttons were rendered for an admin; the circuit's user is now a viewer, so each action checks again as it runs.
+        SignInAs("vera", PortalRole.Viewer);
+
+        Button(page, "Test connection").Click();
+        page.WaitForAssertion(() => Assert.Contains("needs the Admin role", page.Find("[aria-label='Connect failed']").TextContent, StringComparison.Ordinal));
+        Button(page, "Connect").Click();
+        page.WaitForAssertion(() => Assert.Contains("vera signed in with Viewer", page.Find("[aria-label='Connect failed']").TextContent, StringComparison.Ordinal));
+        Button(page, "Cancel").Click();
+        page.WaitForAssertion(() => Button(page, "Add a cluster").Click());
+        page.WaitForAssertion(() => Assert.Contains("needs the Admin role", page.Find("[aria-label=Refused]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[aria-label='Add a cluster']"));
+
+        page.Find("button[aria-label='Rename edge']").Click();
+        Type(page, "input[data-testid=new-name]", "edge-eu");
+        page.WaitForAssertion(() => Button(page, "Rename").Click());
+        page.WaitForAssertion(() => Assert.Contains("needs the Admin role", page.Find("[aria-label='Rename refused']").TextContent, StringComparison.Ordinal));
+
+        page.Find("button[aria-label='Remove edge']").Click();
+        Button(page, "Yes, remove edge").Click();
+        page.WaitForAssertion(() => Assert.Contains("needs the Admin role", page.Find("[aria-label='Remove refused']").TextContent, StringComparison.Ordinal));
+
+        Assert.Empty(_clusters.Tested);
+        Assert.Empty(_clusters.Connected);
+        Assert.Empty(_clusters.Renamed);
+        Assert.Empty(_clusters.Removed);
     }
 
     private IRenderedComponent<ClustersPage> OpenAddForm()

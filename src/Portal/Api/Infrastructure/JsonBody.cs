@@ -78,6 +78,24 @@ internal sealed class JsonBody : IDisposable
         return value.GetString();
     }
 
+    /// <summary>A whole number field; text and fractions are refused.</summary>
+    public int? Integer(string field)
+    {
+        _known.Add(field);
+        if (!Root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        {
+            Errors.Add(field, $"Expected a whole number, got {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Describe(value))}.");
+            return null;
+        }
+
+        return number;
+    }
+
     /// <summary>A component → option → value map; values may be text, numbers or booleans (kept as invariant text) or null.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>>? Config(string field)
     {

@@ -1,5 +1,6 @@
 using Portal.Api.Infrastructure;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Features.Audit;
 
@@ -10,10 +11,12 @@ public static class AuditExport
     /// <summary>The browser's download route.</summary>
     public const string Path = "/audit/export.csv";
 
-    /// <summary>Maps <see cref="Path"/>. It is authorized as the pages are (a browser cannot send the API's bearer token).</summary>
+    /// <summary>Maps <see cref="Path"/> for viewers signed in to the UI, as the audit page is (a browser cannot send the API's
+    /// bearer token); anonymous visitors are sent to sign in.</summary>
     public static IEndpointConventionBuilder MapAuditExport(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet(Path, (HttpRequest request, IAuditLog audit, TimeProvider time) => Download(request, audit, time))
             .WithName("DownloadAuditCsv")
+            .RequireAuthorization(PortalPolicies.Viewer)
             .ExcludeFromDescription();
 
     /// <summary>400 with every problem of the filter, or the matching entries as a CSV attachment, newest first.</summary>

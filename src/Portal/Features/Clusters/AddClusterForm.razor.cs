@@ -1,15 +1,16 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
 using Portal.Domain.Values;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Features.Clusters;
 
 /// <summary>Adds a cluster: a name, a kubeconfig pasted or uploaded, a context picked from it, every problem listed as the
 /// operator types, a connection test (server version and permissions), then connect.</summary>
 /// <remarks>The kubeconfig lives in this component only until it is connected or the form is cancelled; it is then
-/// dropped and never shown again.</remarks>
+/// dropped and never shown again. Testing and connecting need an admin, checked when they run (the test reaches the
+/// cluster with the pasted credentials).</remarks>
 public sealed partial class AddClusterForm : IDisposable
 {
     /// <summary>Larger than any kubeconfig; the service explains anything over its own limit.</summary>
@@ -32,7 +33,7 @@ public sealed partial class AddClusterForm : IDisposable
     public required IClusterService Clusters { get; init; }
 
     [Inject]
-    public required AuthenticationStateProvider Authentication { get; init; }
+    public required CircuitAuthorization Authorization { get; init; }
 
     /// <summary>Called with the new cluster once it is connected.</summary>
     [Parameter, EditorRequired]
@@ -115,6 +116,7 @@ public sealed partial class AddClusterForm : IDisposable
     {
         await RunAsync("Asking the cluster for its version and the portal's permissions…", async () =>
         {
+            await Authorization.DemandAsync(PortalPolicies.Admin);
             var result = await Clusters.TestAsync(_kubeconfig, _context, _disposed.Token);
             if (result.IsSuccess)
             {
@@ -131,7 +133,7 @@ public sealed partial class AddClusterForm : IDisposable
     {
         await RunAsync("Connecting…", async () =>
         {
-            var actor = await ActorAsync();
+            var actor = await Authorization.DemandAsync(PortalPolicies.Admin);
             var result = await Clusters.ConnectAsync(_name, _kubeconfig, _context, actor, _disposed.Token);
             if (!result.IsSuccess)
             {
@@ -158,6 +160,10 @@ public sealed partial class AddClusterForm : IDisposable
         try
         {
             await action();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            _failure = e.Message;
         }
         finally
         {
@@ -189,12 +195,6 @@ public sealed partial class AddClusterForm : IDisposable
         _nameError = null;
         _test = null;
         _serviceErrors = [];
-    }
-
-    private async Task<string> ActorAsync()
-    {
-        var state = await Authentication.GetAuthenticationStateAsync();
-        return state.User.Identity?.Name is { Length: > 0 } name ? name : "anonymous";
     }
 
     private static List<string> Verbs(ClusterTestResult test) =>

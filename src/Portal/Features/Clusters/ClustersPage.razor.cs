@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Portal.Domain.Values;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Features.Clusters;
 
 /// <summary>Every cluster with its reachability, server, the stacks on it and where it comes from; adding, renaming and
 /// removing clusters added here (clusters from configuration are changed in configuration).</summary>
-/// <remarks>Loaded on open, after each change and on refresh; reachability is asked fresh each time with a short timeout.</remarks>
+/// <remarks>Loaded on open, after each change and on refresh; reachability is asked fresh each time with a short timeout.
+/// Viewers see the list; adding, renaming and removing are offered to admins and checked again when they run.</remarks>
 public sealed partial class ClustersPage : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
@@ -20,12 +21,14 @@ public sealed partial class ClustersPage : IDisposable
     private string? _newNameError;
     private string? _actionFailure;
     private bool _busy;
+    private bool _administers;
+    private string? _refusal;
 
     [Inject]
     public required IClusterService Clusters { get; init; }
 
     [Inject]
-    public required AuthenticationStateProvider Authentication { get; init; }
+    public required CircuitAuthorization Authorization { get; init; }
 
     public void Dispose()
     {
@@ -33,7 +36,11 @@ public sealed partial class ClustersPage : IDisposable
         _disposed.Dispose();
     }
 
-    protected override Task OnInitializedAsync() => LoadAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _administers = await Authorization.AllowsAsync(PortalPolicies.Admin);
+        await LoadAsync();
+    }
 
     private async Task LoadAsync()
     {
@@ -45,6 +52,20 @@ public sealed partial class ClustersPage : IDisposable
         _adding = false;
         _notice = $"Cluster {cluster.Name} is connected. Its kubeconfig is stored encrypted and will not be shown again.";
         await LoadAsync();
+    }
+
+    private async Task StartAddAsync()
+    {
+        try
+        {
+            await Authorization.DemandAsync(PortalPolicies.Admin);
+            _refusal = null;
+            _adding = true;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            _refusal = e.Message;
+        }
     }
 
     private void StartRename(ClusterView cluster)
@@ -88,7 +109,8 @@ public sealed partial class ClustersPage : IDisposable
         _busy = true;
         try
         {
-            var result = await Clusters.RenameAsync(cluster.Name, _newName, await ActorAsync(), _disposed.Token);
+            var actor = await Authorization.DemandAsync(PortalPolicies.Admin);
+            var result = await Clusters.RenameAsync(cluster.Name, _newName, actor, _disposed.Token);
             if (!result.IsSuccess)
             {
                 _actionFailure = result.Status == ServiceStatus.Invalid ? string.Join(" ", result.Errors.Select(e => e.Message)) : result.Message;
@@ -98,6 +120,10 @@ public sealed partial class ClustersPage : IDisposable
             CloseActions();
             _notice = $"Cluster {cluster.Name} is now named {result.Value.Name}.";
             await LoadAsync();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            _actionFailure = e.Message;
         }
         finally
         {
@@ -115,7 +141,8 @@ public sealed partial class ClustersPage : IDisposable
         _busy = true;
         try
         {
-            var result = await Clusters.RemoveAsync(cluster.Name, await ActorAsync(), _disposed.Token);
+            var actor = await Authorization.DemandAsync(PortalPolicies.Admin);
+            var result = await Clusters.RemoveAsync(cluster.Name, actor, _disposed.Token);
             if (!result.IsSuccess)
             {
                 _actionFailure = result.Message;
@@ -126,16 +153,14 @@ public sealed partial class ClustersPage : IDisposable
             _notice = result.Value;
             await LoadAsync();
         }
+        catch (UnauthorizedAccessException e)
+        {
+            _actionFailure = e.Message;
+        }
         finally
         {
             _busy = false;
         }
-    }
-
-    private async Task<string> ActorAsync()
-    {
-        var state = await Authentication.GetAuthenticationStateAsync();
-        return state.User.Identity?.Name is { Length: > 0 } name ? name : "anonymous";
     }
 
     private static IReadOnlyList<string> StacksOn(ClusterView cluster) => cluster.Stacks ?? [];
