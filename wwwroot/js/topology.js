@@ -163,9 +163,12 @@ function width(state) { return parseFloat(state.host.dataset.width) || state.svg
 
 function height(state) { return parseFloat(state.host.dataset.height) || state.svg.viewBox.baseVal.height; }
 
+// The scale at which the whole diagram fits the pane, inside the <svg>'s margins (which keep nodes clear of the overlays).
 function fitScale(state) {
-    const margin = 0.98;
-    return Math.min(state.scroller.clientWidth / width(state), state.scroller.clientHeight / height(state)) * margin;
+    const style = getComputedStyle(state.svg);
+    const vertical = (parseFloat(style.marginTop) || 0) + (parseFloat(style.marginBottom) || 0);
+    const room = 0.98;
+    return Math.min(state.scroller.clientWidth / width(state), Math.max(1, state.scroller.clientHeight - vertical) / height(state)) * room;
 }
 
 // The whole stack when it fits at a legible size (never enlarged); otherwise legible, with the focus node (the first root

@@ -54,6 +54,7 @@ public class ComponentDrawerTests : PortalTestContext
         var page = Open("airbyte");
 
         var tree = Drawer(page).QuerySelector("[data-testid=object-tree]")!;
+        Assert.Equal("Deployment/airbyte-server", tree.Children[0].GetAttribute("data-object"));
         var pod = tree.QuerySelector($"[data-object='Deployment/airbyte-server'] [data-object='ReplicaSet/airbyte-server-5d8f7'] [data-object='Pod/{ServerPod}']");
         Assert.NotNull(pod);
         Assert.Equal("degraded", pod.GetAttribute("data-health"));

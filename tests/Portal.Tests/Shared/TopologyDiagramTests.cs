@@ -144,4 +144,38 @@ public class TopologyDiagramTests : PortalTestContext
         diagram.Render(p => p.Add(d => d.Layout, TopologyLayout.ForBlueprint(BlueprintCatalog.CharmedAirbyte, ComponentCatalog.Default)));
         Assert.Single(module.Invocations, i => i.Identifier == "reset");
     }
+
+    [Fact]
+    public void Every_clickable_edge_has_a_handle_on_its_line_clear_of_nodes_at_the_centre_of_its_box()
+    {
+        var blueprint = BlueprintCatalog.CharmedAirbyte;
+        var layout = TopologyLayout.ForBlueprint(blueprint, ComponentCatalog.Default);
+        var diagram = Render<TopologyDiagram>(p => p
+            .Add(d => d.Layout, layout)
+            .Add(d => d.OnEdgeClick, (string _) => { }));
+
+        foreach (var edge in diagram.FindAll("g.edge"))
+        {
+            var handle = edge.QuerySelector("circle.edge-handle")!;
+            var (x, y) = (Number(handle, "cx"), Number(handle, "cy"));
+            var extent = edge.QuerySelector("rect.edge-extent")!;
+            Assert.Equal(x, Number(extent, "x") + (Number(extent, "width") / 2), 1);
+            Assert.Equal(y, Number(extent, "y") + (Number(extent, "height") / 2), 1);
+            Assert.DoesNotContain(layout.Nodes, n => x > n.X && x < n.Right && y > n.Y && y < n.Bottom);
+            var points = edge.QuerySelector("polyline.edge-line")!.GetAttribute("points")!.Split(' ')
+                .Select(p => p.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
+            Assert.Contains(points.Zip(points.Skip(1)), s => OnSegment(x, y, s.First, s.Second));
+        }
+    }
+
+    private static double Number(AngleSharp.Dom.IElement element, string attribute) =>
+        double.Parse(element.GetAttribute(attribute)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    // Within a pixel of the segment (coordinates are rounded to a tenth).
+    private static bool OnSegment(double x, double y, double[] a, double[] b)
+    {
+        var length = Math.Pow(b[0] - a[0], 2) + Math.Pow(b[1] - a[1], 2);
+        var t = Math.Clamp((((x - a[0]) * (b[0] - a[0])) + ((y - a[1]) * (b[1] - a[1]))) / length, 0, 1);
+        return Math.Sqrt(Math.Pow(x - (a[0] + (t * (b[0] - a[0]))), 2) + Math.Pow(y - (a[1] + (t * (b[1] - a[1]))), 2)) < 1;
+    }
 }

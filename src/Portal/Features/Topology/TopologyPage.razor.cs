@@ -72,19 +72,19 @@ public sealed partial class TopologyPage : IAsyncDisposable
     protected override async Task OnParametersSetAsync()
     {
         _now = Time.GetUtcNow();
+        var drawer = Component ?? Relation;
+        var drawerOpened = drawer is not null && drawer != _drawerShown;
+        _drawerShown = drawer;
         if (_subscribed != Name)
         {
             await SubscribeAsync();
             await LoadStoredAsync();
         }
-        else if ((Component ?? Relation) is { } drawer && drawer != _drawerShown)
+        else if (drawerOpened)
         {
             // A drawer opened: show it with fresh config and operations.
-            _drawerShown = drawer;
             await LoadStoredAsync();
         }
-
-        _drawerShown = Component ?? Relation;
     }
 
     public async ValueTask DisposeAsync()

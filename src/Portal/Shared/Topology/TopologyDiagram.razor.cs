@@ -11,7 +11,8 @@ namespace Portal.Shared.Topology;
 public sealed partial class TopologyDiagram : IAsyncDisposable
 {
     private const double LabelCharWidth = 6.2;
-    private const double ParallelEdgeGap = 7;
+    private const double ParallelEdgeGap = 10;
+    private const double ExtentMargin = 14;
 
     private static readonly string[] MarkerTones = ["", "active", "maintenance", "waiting", "unknown", "blocked", "error"];
     private static int s_instances;
@@ -20,6 +21,8 @@ public sealed partial class TopologyDiagram : IAsyncDisposable
     private ElementReference _host;
     private IJSObjectReference? _module;
     private GraphLayout? _attachedLayout;
+    private GraphLayout? _routedFor;
+    private List<(EdgeRoute Edge, string Points, EdgeHandle Handle)>? _routed;
 
     [Inject]
     public required IJSRuntime JS { get; init; }
@@ -182,25 +185,70 @@ public sealed partial class TopologyDiagram : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Each edge with its points; edges between the same two nodes are spread apart so that each can be seen and clicked.</summary>
-    private IEnumerable<(EdgeRoute Edge, string Points)> RoutedEdges()
+    /// <summary>Each edge with its points and its handle; edges between the same two nodes are spread apart so that each can be
+    /// seen and clicked.</summary>
+    private List<(EdgeRoute Edge, string Points, EdgeHandle Handle)> RoutedEdges()
     {
+        // Geometry depends on the layout only: computed once per layout, not on every status update.
+        if (ReferenceEquals(_routedFor, Layout) && _routed is not null)
+        {
+            return _routed;
+        }
+
+        var routes = new List<(EdgeRoute Edge, List<LayoutPoint> Points)>();
         foreach (var group in Layout.Edges.GroupBy(e => string.CompareOrdinal(e.From, e.To) < 0 ? (e.From, e.To) : (e.To, e.From)))
         {
             var edges = group.ToList();
             for (var i = 0; i < edges.Count; i++)
             {
                 var shift = (i - ((edges.Count - 1) / 2.0)) * ParallelEdgeGap;
-                yield return (edges[i], string.Join(" ", edges[i].Points.Select(p => $"{F(p.X + shift)},{F(p.Y)}")));
+                routes.Add((edges[i], edges[i].Points.Select(p => new LayoutPoint(p.X + shift, p.Y)).ToList()));
             }
         }
+
+        _routed = routes
+            .Select(r => (r.Edge, string.Join(" ", r.Points.Select(p => $"{F(p.X)},{F(p.Y)}")), Handle(r.Points, routes.Where(o => o.Edge != r.Edge).Select(o => o.Points))))
+            .ToList();
+        _routedFor = Layout;
+        return _routed;
+    }
+
+    private sealed record EdgeHandle(LayoutPoint At, (double X, double Y, double Width, double Height) Extent);
+
+    // A point of the edge clear of every node box and of the other edges (the middle of a segment, else a third of the way),
+    // and the box around the edge centred on it.
+    private EdgeHandle Handle(List<LayoutPoint> points, IEnumerable<List<LayoutPoint>> others)
+    {
+        var segments = points.Zip(points.Skip(1)).ToList();
+        var otherSegments = others.SelectMany(o => o.Zip(o.Skip(1))).ToList();
+        var candidates = segments
+            .OrderByDescending(s => Distance(s.First, s.Second))
+            .SelectMany(s => new[] { 0.5, 0.35, 0.65, 0.2, 0.8 }.Select(t => new LayoutPoint(s.First.X + ((s.Second.X - s.First.X) * t), s.First.Y + ((s.Second.Y - s.First.Y) * t))))
+            .ToList();
+        var at = candidates.FirstOrDefault(
+            c => !Layout.Nodes.Any(n => c.X > n.X - 6 && c.X < n.Right + 6 && c.Y > n.Y - 6 && c.Y < n.Bottom + 6)
+                 && !otherSegments.Any(o => DistanceToSegment(c, o.First, o.Second) < 6),
+            candidates[0]);
+        // The extent also covers what strokes and the arrow head add around the points, so that it alone decides the box.
+        var halfWidth = Math.Max(at.X - points.Min(p => p.X), points.Max(p => p.X) - at.X) + ExtentMargin;
+        var halfHeight = Math.Max(at.Y - points.Min(p => p.Y), points.Max(p => p.Y) - at.Y) + ExtentMargin;
+        return new EdgeHandle(at, (at.X - halfWidth, at.Y - halfHeight, 2 * halfWidth, 2 * halfHeight));
+    }
+
+    private static double Distance(LayoutPoint a, LayoutPoint b) => Math.Sqrt(Math.Pow(b.X - a.X, 2) + Math.Pow(b.Y - a.Y, 2));
+
+    private static double DistanceToSegment(LayoutPoint p, LayoutPoint a, LayoutPoint b)
+    {
+        var length = Math.Pow(b.X - a.X, 2) + Math.Pow(b.Y - a.Y, 2);
+        var t = length == 0 ? 0 : Math.Clamp((((p.X - a.X) * (b.X - a.X)) + ((p.Y - a.Y) * (b.Y - a.Y))) / length, 0, 1);
+        return Distance(p, new LayoutPoint(a.X + (t * (b.X - a.X)), a.Y + (t * (b.Y - a.Y))));
     }
 
     private sealed record Label(string Key, string Text, string? Tone, LayoutPoint At);
 
     // Each label sits beside the middle of a segment of its edge: the middle segment if the label is clear of every box and
     // of the labels placed before it, else the nearest segment (or side) where it is. Parallel edges share one label, which
-    // takes the tone of the worst of them and opens that one when clicked.
+    // takes the tone of the worst of them.
     private List<Label> PlaceLabels()
     {
         var placed = new List<Label>();
