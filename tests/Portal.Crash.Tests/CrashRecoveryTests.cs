@@ -27,7 +27,9 @@ public sealed class CrashRecoveryTests
         var @namespace = $"crash-{suffix}";
         var work = Directory.CreateTempSubdirectory("portal-crash-");
         await using var postgres = await CrashPostgres.CreateAsync(stack, suffix);
+        Trace($"databases created; work folder {work.FullName}");
         await using var sandbox = await StartSandboxAsync(work.FullName, ct);
+        Trace("sandbox listening");
         var kubeconfig = Path.Combine(work.FullName, "sandbox.kubeconfig");
         var token = PortalProcess.NewToken();
         var environment = new Dictionary<string, string>
@@ -45,15 +47,19 @@ public sealed class CrashRecoveryTests
         {
             // First life: start the deploy and wait until it is well under way.
             portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            Trace($"portal listening on {portal.BaseAddress}");
             var created = await portal.Api.PostAsJsonAsync("/api/v1/stacks", postgres.StackBody(stack, @namespace), ct);
             var createdBody = await created.Content.ReadAsStringAsync(ct);
             Assert.True(created.IsSuccessStatusCode, $"POST /api/v1/stacks answered {(int)created.StatusCode}: {createdBody}");
             var operationId = JsonDocument.Parse(createdBody).RootElement.GetProperty("operationId").GetGuid();
+            Trace($"deploy {operationId} accepted");
 
             var midway = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.State != "Running" || o.Steps.Count(s => s.State == "Succeeded") >= 3, StartTimeout, ct);
             Assert.True(midway.State == "Running", $"the deploy finished before the crash could interrupt it:\n{midway}");
+            Trace($"mid-way: {midway.Steps.Count(s => s.State == "Succeeded")} of {midway.Steps.Count} steps done");
             await portal.KillAsync();
             var killedAt = DateTimeOffset.UtcNow;
+            Trace("portal killed");
             var unfinished = midway.Steps.Where(s => s.State != "Succeeded").Select(s => s.Key).ToHashSet();
             await portal.DisposeAsync();
             portal = null;
@@ -61,8 +67,9 @@ public sealed class CrashRecoveryTests
             // Second life: same database, same configuration; the dispatcher re-delivers the orphaned steps.
             var restartedAt = DateTimeOffset.UtcNow;
             portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            Trace($"portal restarted on {portal.BaseAddress}");
             var done = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.IsFinished, RecoveryTimeout, ct);
-            TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - restartedAt}: {done}");
+            Trace($"recovered in {DateTimeOffset.UtcNow - restartedAt}:\n{done}");
             Assert.True(done.State == "Succeeded", $"the deploy did not complete after the restart:\n{done}\n{portal.Tail()}");
 
             // Recovery happened: steps under way at the crash (started by the first process) were finished by the
@@ -77,9 +84,11 @@ public sealed class CrashRecoveryTests
             var manifests = await portal.Api.GetStringAsync($"/api/v1/stacks/{stack}/manifests", ct);
             await AssertObjectsExactlyOnceAsync(kubeconfig, @namespace, manifests, ct);
             await postgres.AssertDatabasesAsync(kubeconfig, @namespace, ct);
+            Trace("every object exactly once; every relation's password logs in");
         }
         finally
         {
+            Trace("cleaning up");
             if (portal is not null)
             {
                 await portal.DisposeAsync();
@@ -95,6 +104,11 @@ public sealed class CrashRecoveryTests
             }
         }
     }
+
+    // Progress as it happens (the runner prints diagnostic messages with -diagnostics): if the test process ever dies, the
+    // last line says where.
+    private static void Trace(string message) =>
+        TestContext.Current.SendDiagnosticMessage($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {message}");
 
     private static async Task<ChildProcess> StartSandboxAsync(string folder, CancellationToken ct)
     {

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 
 namespace Portal.Testing;
 
-/// <summary>A <c>dotnet &lt;dll&gt;</c> child process whose output is collected on background tasks; killed (with its
-/// children) on dispose so that no server outlives the test.</summary>
+/// <summary>A <c>dotnet &lt;dll&gt;</c> child process whose output is collected on background tasks; killed on dispose so
+/// that no server outlives the test.</summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -88,11 +88,13 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL on Linux: no shutdown hook, no flush, no lease release — a crash.</summary>
+    /// <remarks>The process itself only: the portal and the sandbox start no processes of their own, and a tree kill walks
+    /// every process on the machine (stopping the target first), more than a crash needs.</remarks>
     public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
         }
 
         await _process.WaitForExitAsync();
