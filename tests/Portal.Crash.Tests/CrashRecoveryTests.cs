@@ -12,7 +12,8 @@ namespace Portal.Crash.Tests;
 /// database: the operation completes from its persisted steps, and the cluster holds every object exactly once.</summary>
 public sealed class CrashRecoveryTests
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a hang, not a slow start on a loaded machine, is what it catches.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromMinutes(3);
 
     // The kinds whose objects the stack's manifests list; live objects of these kinds must match them one for one.
