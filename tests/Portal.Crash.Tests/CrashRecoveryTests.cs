@@ -29,9 +29,9 @@ public sealed class CrashRecoveryTests
         var work = Directory.CreateTempSubdirectory("portal-crash-");
         await using var postgres = await CrashPostgres.CreateAsync(stack, suffix);
         Trace($"databases created; work folder {work.FullName}");
-        await using var sandbox = await StartSandboxAsync(work.FullName, ct);
+        await using var sandbox = await SandboxProcess.StartAsync(work.FullName, StartTimeout, ct);
         Trace("sandbox listening");
-        var kubeconfig = Path.Combine(work.FullName, "sandbox.kubeconfig");
+        var kubeconfig = sandbox.Kubeconfig;
         var token = PortalProcess.NewToken();
         var environment = new Dictionary<string, string>
         {
@@ -110,25 +110,6 @@ public sealed class CrashRecoveryTests
     // last line says where.
     private static void Trace(string message) =>
         TestContext.Current.SendDiagnosticMessage($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {message}");
-
-    private static async Task<ChildProcess> StartSandboxAsync(string folder, CancellationToken ct)
-    {
-        var kubeconfig = Path.Combine(folder, "sandbox.kubeconfig");
-        var sandbox = ChildProcess.Start("sandbox", Builds.SandboxDll,
-            ["--port", ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--kubeconfig", kubeconfig, "--state", Path.Combine(folder, "sandbox-state.json")],
-            new Dictionary<string, string>());
-        try
-        {
-            await sandbox.WaitForLineAsync(l => l.StartsWith("kubeconfig written to", StringComparison.Ordinal), StartTimeout, ct);
-            Assert.True(File.Exists(kubeconfig), $"the sandbox did not write {kubeconfig}");
-            return sandbox;
-        }
-        catch
-        {
-            await sandbox.DisposeAsync();
-            throw;
-        }
-    }
 
     private static async Task AssertObjectsExactlyOnceAsync(string kubeconfig, string @namespace, string manifests, CancellationToken ct)
     {
