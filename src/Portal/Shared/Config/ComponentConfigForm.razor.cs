@@ -22,6 +22,8 @@ public sealed partial class ComponentConfigForm
 
     private readonly HashSet<string> _revealed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _editedSinceServerErrors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _edited = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, IReadOnlyList<string>> _valueErrors = NoErrors;
     private IReadOnlyDictionary<string, IReadOnlyList<string>>? _serverErrorsSeen;
     private IReadOnlyDictionary<string, IReadOnlyList<string>> _errors = NoErrors;
     private ComponentKind? _kind;
@@ -61,6 +63,11 @@ public sealed partial class ComponentConfigForm
     [Parameter]
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ServerErrors { get; set; } = NoErrors;
 
+    /// <summary>Also say which required options are still empty (a step was left with them); otherwise only for options the
+    /// operator has edited, so that a fresh form is not red all over.</summary>
+    [Parameter]
+    public bool ShowMissing { get; set; }
+
     /// <summary>Errors of the options as they stand (the form's own checks), by option name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Errors => _errors;
 
@@ -73,7 +80,14 @@ public sealed partial class ComponentConfigForm
             _editedSinceServerErrors.Clear();
         }
 
-        _errors = _kind is null ? NoErrors : ConfigFormRules.Check(_kind, Values, Time.GetUtcNow());
+        Recheck(Values);
+    }
+
+    private void Recheck(IReadOnlyDictionary<string, string?> values)
+    {
+        var now = Time.GetUtcNow();
+        _errors = _kind is null ? NoErrors : ConfigFormRules.Check(_kind, values, now);
+        _valueErrors = _kind is null ? NoErrors : ConfigFormRules.CheckValues(_kind, values, now);
     }
 
     private string TestId(ConfigOptionDefinition option) => $"config-{Component}-{option.Name}";
@@ -81,7 +95,7 @@ public sealed partial class ComponentConfigForm
     private List<string> MessagesOf(ConfigOptionDefinition option)
     {
         var messages = new List<string>();
-        if (_errors.TryGetValue(option.Name, out var own))
+        if (_errors.TryGetValue(option.Name, out var own) && (ShowMissing || _edited.Contains(option.Name) || _valueErrors.ContainsKey(option.Name)))
         {
             messages.AddRange(own);
         }
@@ -161,6 +175,7 @@ public sealed partial class ComponentConfigForm
         }
 
         _editedSinceServerErrors.Add(option.Name);
+        _edited.Add(option.Name);
         var values = new Dictionary<string, string?>(Values, StringComparer.Ordinal);
 
         // Back at the default means "not set": the stored spec keeps only what the operator chose.
@@ -178,7 +193,7 @@ public sealed partial class ComponentConfigForm
         }
 
         Values = values;
-        _errors = _kind is null ? NoErrors : ConfigFormRules.Check(_kind, values, Time.GetUtcNow());
+        Recheck(values);
         await ValuesChanged.InvokeAsync(values);
     }
 }

@@ -14,6 +14,23 @@ public static class ConfigFormRules
     public static string Shown(ConfigOptionDefinition option, IReadOnlyDictionary<string, string?> values) =>
         values.TryGetValue(option.Name, out var value) && value is not null ? value : option.Secret ? "" : option.Default ?? "";
 
+    /// <summary>The options whose value does not parse, with the Domain's messages (a missing required value is not one of them).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> CheckValues(
+        ComponentKind kind, IReadOnlyDictionary<string, string?> values, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var option in kind.Options)
+        {
+            if (values.TryGetValue(option.Name, out var text) && text is not null
+                && OptionValueParser.Parse(option, text, now) is { IsSuccess: false } parsed)
+            {
+                errors[option.Name] = parsed.Errors.Select(e => e.Message).ToList();
+            }
+        }
+
+        return errors;
+    }
+
     /// <summary>Every option of <paramref name="kind"/> that is wrong, with its messages; an option missing from the answer is fine.</summary>
     /// <param name="values">The values the operator gave, as typed; an option left out takes its default.</param>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Check(
