@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Provisioning.Clusters;
+using Portal.Sandbox;
 using static Portal.Api.Tests.ApiTestData;
 
 namespace Portal.Api.Tests;
@@ -104,6 +107,30 @@ public sealed class StackDraftsApiTests : IClassFixture<PortalApiFactory>
         var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Contains($"Cluster {PortalApiFactory.Cluster}", Detail(problem), StringComparison.Ordinal);
         await AssertNothingSavedAsync("unreachable");
+    }
+
+    [Fact]
+    public async Task Preflight_ReachableCluster_Returns200WithEveryCheckAndNoSecret()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Seed = 3 }, Ct);
+        var connected = _factory.Services.GetRequiredService<IClusterRegistry>().Connect("preflight-sandbox", sandbox.Kubeconfig(), null);
+        Assert.True(connected.IsSuccess, string.Join("; ", connected.Errors));
+        var body = CreateBody("checked");
+        body["cluster"] = "preflight-sandbox";
+        body["config"]!["postgresql"]!["host"] = "127.0.0.1";
+        body["config"]!["postgresql"]!["port"] = 1;
+        body["config"]!["lego"]!["server"] = "https://127.0.0.1:1/directory";
+
+        var response = await _client.PostJsonAsync("/api/v1/stacks/preflight", body);
+
+        var report = await JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("preflight-sandbox", report.GetProperty("cluster").GetString());
+        var checks = report.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("outcome").GetString());
+        Assert.Equal(["namespace", "dry-run", "ingress-class", "storage-class", "quota", "database-admin", "acme-directory", "hostnames"], checks.Keys);
+        Assert.Equal("Pass", checks["dry-run"]);
+        Assert.Equal("Fail", checks["database-admin"]);
+        Assert.False(report.GetProperty("canDeploy").GetBoolean());
+        await AssertNothingSavedAsync("checked");
     }
 
     private async Task AssertNothingSavedAsync(string name)

@@ -10,6 +10,7 @@ internal static class DraftsServiceCollectionExtensions
     public static IServiceCollection AddDrafts(this IServiceCollection services)
     {
         services.TryAddSingleton<NewStackChecks>();
+        services.TryAddSingleton<StackPreflight>();
         services.TryAddSingleton<IStackDrafts, StackDrafts>();
         return services;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Common;
+using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Rendering;
 using Portal.Provisioning.Stacks;
@@ -13,7 +14,10 @@ internal sealed class StackDrafts(
     PortalDatabase database,
     NewStackChecks checks,
     StackRenderer renderer,
-    TimeProvider time) : IStackDrafts
+    ClusterRegistry clusters,
+    StackPreflight preflight,
+    TimeProvider time,
+    ILogger<StackDrafts> logger) : IStackDrafts
 {
     /// <summary>How long the cluster gets to answer at all before a preflight gives up on it.</summary>
     internal static readonly TimeSpan ReachTimeout = TimeSpan.FromSeconds(5);
@@ -51,8 +55,32 @@ internal sealed class StackDrafts(
             return ServiceResult<PreflightReport>.FailureFrom(draft);
         }
 
-        // Interim: the preflight checks land in the next commit; until then the wizard is told plainly that none ran.
-        return ServiceResult<PreflightReport>.Unavailable("The preflight checks are not available yet.");
+        var stack = draft.Value;
+        IClusterGateway cluster;
+        try
+        {
+            cluster = clusters.Gateway(stack.Spec.Cluster);
+            using var reach = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            reach.CancelAfter(ReachTimeout);
+            await cluster.GetVersionAsync(reach.Token).ConfigureAwait(false);
+        }
+        catch (ClusterException e)
+        {
+            DraftsLog.ClusterUnreachable(logger, stack.Spec.Cluster, e.Message);
+            return ServiceResult<PreflightReport>.Unavailable($"Cluster {stack.Spec.Cluster} cannot be reached, so nothing was checked: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            DraftsLog.ClusterUnreachable(logger, stack.Spec.Cluster, "no answer in time");
+            return ServiceResult<PreflightReport>.Unavailable(
+                $"Cluster {stack.Spec.Cluster} did not answer within {ReachTimeout.TotalSeconds:0} seconds, so nothing was checked; try again.");
+        }
+
+        var results = await preflight.RunAsync(stack, cluster, cancellationToken).ConfigureAwait(false);
+        var failed = results.Count(c => c.Outcome == PreflightOutcome.Fail);
+        var warned = results.Count(c => c.Outcome == PreflightOutcome.Warn);
+        DraftsLog.PreflightDone(logger, stack.Spec.Name, stack.Spec.Cluster, failed, warned);
+        return ServiceResult<PreflightReport>.Ok(new PreflightReport(stack.Spec.Cluster, stack.Spec.Namespace, time.GetUtcNow(), results));
     }
 
     /// <summary>The draft validated and planned, with its name and place checked against the portal's stacks; every problem at

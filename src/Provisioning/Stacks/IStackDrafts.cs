@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Provisioning.Stacks;
 
 /// <summary>A new stack before anything is saved: validated, previewed and preflighted against its target cluster. Nothing
@@ -39,7 +41,8 @@ public sealed record PreflightReport(string Cluster, string Namespace, DateTimeO
 /// <param name="Remedy">What the operator should do; null when the check passed.</param>
 public sealed record PreflightCheck(string Id, string Title, PreflightOutcome Outcome, string Detail, string? Remedy);
 
-/// <summary>How a preflight check came out.</summary>
+/// <summary>How a preflight check came out (in JSON by name: "Pass", "Warn", "Fail").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PreflightOutcome>))]
 public enum PreflightOutcome
 {
     Pass,
