@@ -37,8 +37,9 @@ internal sealed class ChangeLatency(BenchStacks stacks, IPage page, string stack
 
     public sealed record Change(int Index, string Kind, string Node, double? LatencyMs, string? Shown, bool Settled);
 
-    /// <summary>Runs <paramref name="count"/> changes in a cycle of four: scale a Deployment of one component up, back down, a
-    /// crash loop on a Deployment of another, and its removal; each waits for the previous one to settle on screen.</summary>
+    /// <summary>Runs <paramref name="count"/> changes in a cycle of three, each of which changes a node's status: scale a Deployment
+    /// of one component up (it is scaled back down untimed), a crash loop on a Deployment of another, and its removal; each
+    /// waits for the previous one to settle on screen.</summary>
     public async Task<List<Change>> RunAsync(int count, CancellationToken ct)
     {
         var deployments = await stacks.DeploymentsAsync(stack, ct);
@@ -52,22 +53,20 @@ internal sealed class ChangeLatency(BenchStacks stacks, IPage page, string stack
         var results = new List<Change>();
         for (var i = 0; i < count; i++)
         {
-            var (kind, deployment, settled) = (i % 4) switch
+            var (kind, deployment, settled) = (i % 3) switch
             {
                 0 => ("scale up", scaled, "active"),
-                1 => ("scale down", scaled, "active"),
-                2 => ("crash loop on", faulted, "error"),
+                1 => ("crash loop on", faulted, "error"),
                 _ => ("crash loop off", faulted, "active"),
             };
             var node = deployments[deployment];
             await WaitQuietAsync(ct);
             var seen = await CountAsync(ct);
             var at = NowMs();
-            switch (i % 4)
+            switch (i % 3)
             {
                 case 0: await stacks.ScaleAsync(stack, deployment, replicas + 1, ct); break;
-                case 1: await stacks.ScaleAsync(stack, deployment, replicas, ct); break;
-                case 2: await stacks.SetFaultAsync(stack, deployment, on: true, ct); break;
+                case 1: await stacks.SetFaultAsync(stack, deployment, on: true, ct); break;
                 default: await stacks.SetFaultAsync(stack, deployment, on: false, ct); break;
             }
 
@@ -77,6 +76,20 @@ internal sealed class ChangeLatency(BenchStacks stacks, IPage page, string stack
             results.Add(change);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  change {i + 1,3}/{count} {kind,-15} {node,-18} {(change.LatencyMs is { } ms ? $"{ms,7:N1} ms" : "  MISSED")}  shown: {change.Shown}{(done ? "" : $"  (did not settle to {settled})")}"));
+            if (i % 3 == 0)
+            {
+                // Back to the original size, untimed: an active node stays active with the same message, so it shows nothing.
+                await WaitQuietAsync(ct);
+                await stacks.ScaleAsync(stack, deployment, replicas, ct);
+                await WaitForStatusAsync(node, "active", SettleTimeout, ct);
+            }
+        }
+
+        // Leave the stack as it was.
+        if (count % 3 == 2)
+        {
+            await stacks.SetFaultAsync(stack, faulted, on: false, ct);
+            await WaitForStatusAsync(deployments[faulted], "active", SettleTimeout, ct);
         }
 
         return results;

@@ -221,8 +221,9 @@ var section = new BenchReport("Live", $"""
     (only a deploy registers one) and would skip the relation Jobs and Secrets, so the cluster would hold less than real stacks.
 
     Change-to-screen: with `/stacks/{"{name}"}` open, a change is made through the Kubernetes API (cycling: scale a
-    Deployment of one component up, back down, put the sandbox's `crash-loop` fault annotation on another component's pod
-    template, take it off) and a MutationObserver in the page stamps the first change of that node's `data-status` or
+    Deployment of one component up; put the sandbox's `crash-loop` fault annotation on another component's pod template;
+    take it off — each changes the node's status; the scale-down back to one replica is made untimed, since a node that
+    stays active with the same message shows nothing) and a MutationObserver in the page stamps the first change of that node's `data-status` or
     message with `performance.timeOrigin + performance.now()`, compared with the wall clock just before the API call (same
     machine; the measured skew between the two clocks is listed). The next change waits until the node has settled on its
     expected status and the page has been quiet for 300 ms. The latency includes the sandbox's own reaction (the
