@@ -26,6 +26,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (benchmarks read its CPU time and memory from /proc and attach diagnostics to it).</summary>
+    public int Id => _process.Id;
+
     public IReadOnlyCollection<string> Lines => _lines;
 
     /// <summary>Runs <c>dotnet <paramref name="dll"/> args</c> in the dll's folder with extra environment variables.</summary>
