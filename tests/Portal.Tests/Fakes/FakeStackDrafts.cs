@@ -12,7 +12,7 @@ public sealed class FakeStackDrafts : IStackDrafts
         [
             new PreviewStep("namespace:airbyte-prod", "EnsureNamespace", "Create namespace airbyte-prod", "", []),
             new PreviewStep("apply:postgresql", "Apply", "Apply postgresql", "", ["namespace:airbyte-prod"]),
-            new PreviewStep("await:postgresql", "Await", "Wait for postgresql", "postgresql to accept connections", ["apply:postgresql"]),
+            new PreviewStep("await:postgresql", "Await", "Wait for postgresql", "waits for: postgresql to accept connections", ["apply:postgresql"]),
         ],
         [
             new PreviewObject("Namespace", "airbyte-prod", null, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: airbyte-prod\n"),

@@ -26,7 +26,7 @@ public class OperationPageTests : PortalTestContext
         _stacks.Operations[Id] = Operation("Running",
             Step("namespace:prod", "Succeeded", started: 0, finished: 2),
             Step("apply:postgresql", "Succeeded", started: 2, finished: 5),
-            Step("await:postgresql", "Waiting", started: 5, runs: 3, attempts: 1, waitsFor: "postgresql to accept connections"),
+            Step("await:postgresql", "Waiting", started: 5, runs: 3, attempts: 1, waitsFor: "waits for: postgresql to accept connections"),
             Step("apply:airbyte", "Blocked"));
 
         var page = Render<OperationPage>(p => p.Add(x => x.Id, Id));
@@ -37,7 +37,7 @@ public class OperationPageTests : PortalTestContext
         var steps = page.FindAll("[data-testid=steps] > li");
         Assert.Equal(["succeeded", "succeeded", "waiting", "blocked"], steps.Select(s => s.GetAttribute("data-state")));
         Assert.Contains("3 runs · 1 failed", steps[2].TextContent, StringComparison.Ordinal);
-        Assert.Contains("waits for postgresql to accept connections", steps[2].TextContent, StringComparison.Ordinal);
+        Assert.Contains("waits for: postgresql to accept connections", steps[2].TextContent, StringComparison.Ordinal);
         Assert.Equal("3s", steps[1].QuerySelector("[data-testid=duration]")!.TextContent);
         Assert.Equal("1m 25s", steps[2].QuerySelector("[data-testid=duration]")!.TextContent);
         Assert.Contains("Requested by olivia", page.Find("[data-testid=operation-facts]").TextContent, StringComparison.Ordinal);

@@ -526,4 +526,8 @@ public sealed partial class DeployPage : IDisposable
         PreflightOutcome.Warn => MudBlazor.Color.Warning,
         _ => MudBlazor.Color.Error,
     };
+
+    // The plan says "waits for: …"; under a "Waits for" column the prefix only repeats the heading.
+    private static string WithoutPrefix(string waitsFor) =>
+        waitsFor.StartsWith("waits for: ", StringComparison.Ordinal) ? waitsFor["waits for: ".Length..] : waitsFor;
 }
