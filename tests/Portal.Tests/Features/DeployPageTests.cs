@@ -61,8 +61,8 @@ public class DeployPageTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Contains("Airbyte_Prod", ErrorUnder(page, "stack-name"), StringComparison.Ordinal));
         page.Find("[data-testid=next]").Click();
 
+        page.WaitForAssertion(() => Assert.Contains("Fix the fields marked in red", page.Find("[data-testid=step-problem]").TextContent, StringComparison.Ordinal));
         Assert.Equal("1", page.Find("[data-testid=wizard]").GetAttribute("data-step"));
-        Assert.Contains("Fix the fields marked in red", page.Find("[data-testid=step-problem]").TextContent, StringComparison.Ordinal);
 
         page.Find("input[data-testid=stack-name]").Input("airbyte-prod");
         page.WaitForAssertion(() => Assert.Empty(ErrorUnder(page, "stack-name")));
@@ -201,7 +201,7 @@ public class DeployPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_reload_keeps_the_step_and_what_was_typed_but_no_secret()
+    public async Task A_reload_keeps_the_step_and_what_was_typed_but_no_secret()
     {
         Prepare(reached: DeployPage.ConfigStep);
         var snapshot = Services.GetRequiredService<DeployDraft>().ToSnapshot();
@@ -209,7 +209,7 @@ public class DeployPageTests : PortalTestContext
         Assert.Equal("portal", snapshot.Config["oauth2-proxy"]["client-id"]);
 
         // A reload is a new circuit: a fresh draft, filled from the tab's session.
-        using var reloaded = new PortalReload(snapshot);
+        await using var reloaded = new PortalReload(snapshot);
         var page = reloaded.Open(step: 3);
 
         page.WaitForAssertion(() => Assert.Equal("3", page.Find("[data-testid=wizard]").GetAttribute("data-step")));
@@ -227,7 +227,7 @@ public class DeployPageTests : PortalTestContext
     }
 
     private static string ErrorUnder(IRenderedComponent<DeployPage> page, string testId) =>
-        page.Find($"input[data-testid={testId}]").Closest(".mud-input-control")?.QuerySelector(".mud-input-error")?.TextContent.Trim() ?? "";
+        string.Join(" ", page.FindAll($"[data-field={testId}] .mud-input-error").Select(e => e.TextContent.Trim()));
 
     private void Prepare(int reached, Dictionary<string, IReadOnlyDictionary<string, string?>>? config = null)
     {
