@@ -13,6 +13,7 @@ namespace Portal.Features.Stacks;
 public sealed partial class ScaleDialog
 {
     private readonly Dictionary<string, int?> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
     private IReadOnlyList<ScaleTarget>? _targets;
     private IReadOnlyList<string> _problems = [];
     private string? _notice;
@@ -64,12 +65,16 @@ public sealed partial class ScaleDialog
         foreach (var target in _targets)
         {
             _values[Key(target)] = target.Current;
+            _texts[Key(target)] = target.Current?.ToString(CultureInfo.InvariantCulture) ?? "";
         }
     }
 
-    private void ValueChanged(string key, int? value)
+    // Parsed here rather than by a numeric field, so that "0", "11" or "two" stay in the field and get a sentence instead of
+    // being clamped or dropped silently.
+    private void ValueChanged(string key, string? text)
     {
-        _values[key] = value;
+        _texts[key] = text ?? "";
+        _values[key] = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
         _notice = null;
         _problems = [];
     }
@@ -120,6 +125,8 @@ public sealed partial class ScaleDialog
             _busy = false;
         }
     }
+
+    private string Text(string key) => _texts[key];
 
     private static string Key(ScaleTarget target) => $"{target.Component}.{target.Option}";
 
