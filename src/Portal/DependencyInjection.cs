@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Api;
 using Portal.Features.Audit;
+using Portal.Features.Deploy;
 using Portal.Hosting;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
@@ -34,6 +35,7 @@ public static class DependencyInjection
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddDeployWizard();
         return builder;
     }
 

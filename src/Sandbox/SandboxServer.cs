@@ -59,6 +59,7 @@ public static class SandboxServer
             simulator.Add(new Kubelet(context));
             simulator.Add(new NetworkController(context));
             simulator.Add(new VolumeController(context));
+            simulator.Add(new ResourceQuotaController(context));
             store.AddListener(simulator);
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using k8s;
@@ -12,7 +11,8 @@ namespace Portal.Crash.Tests;
 /// database: the operation completes from its persisted steps, and the cluster holds every object exactly once.</summary>
 public sealed class CrashRecoveryTests
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a hang, not a slow start on a loaded machine, is what it catches.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromMinutes(3);
 
     // The kinds whose objects the stack's manifests list; live objects of these kinds must match them one for one.
@@ -27,8 +27,10 @@ public sealed class CrashRecoveryTests
         var @namespace = $"crash-{suffix}";
         var work = Directory.CreateTempSubdirectory("portal-crash-");
         await using var postgres = await CrashPostgres.CreateAsync(stack, suffix);
-        await using var sandbox = await StartSandboxAsync(work.FullName, ct);
-        var kubeconfig = Path.Combine(work.FullName, "sandbox.kubeconfig");
+        Trace($"databases created; work folder {work.FullName}");
+        await using var sandbox = await SandboxProcess.StartAsync(work.FullName, StartTimeout, ct);
+        Trace("sandbox listening");
+        var kubeconfig = sandbox.Kubeconfig;
         var token = PortalProcess.NewToken();
         var environment = new Dictionary<string, string>
         {
@@ -45,15 +47,19 @@ public sealed class CrashRecoveryTests
         {
             // First life: start the deploy and wait until it is well under way.
             portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            Trace($"portal listening on {portal.BaseAddress}");
             var created = await portal.Api.PostAsJsonAsync("/api/v1/stacks", postgres.StackBody(stack, @namespace), ct);
             var createdBody = await created.Content.ReadAsStringAsync(ct);
             Assert.True(created.IsSuccessStatusCode, $"POST /api/v1/stacks answered {(int)created.StatusCode}: {createdBody}");
             var operationId = JsonDocument.Parse(createdBody).RootElement.GetProperty("operationId").GetGuid();
+            Trace($"deploy {operationId} accepted");
 
             var midway = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.State != "Running" || o.Steps.Count(s => s.State == "Succeeded") >= 3, StartTimeout, ct);
             Assert.True(midway.State == "Running", $"the deploy finished before the crash could interrupt it:\n{midway}");
+            Trace($"mid-way: {midway.Steps.Count(s => s.State == "Succeeded")} of {midway.Steps.Count} steps done");
             await portal.KillAsync();
             var killedAt = DateTimeOffset.UtcNow;
+            Trace("portal killed");
             var unfinished = midway.Steps.Where(s => s.State != "Succeeded").Select(s => s.Key).ToHashSet();
             await portal.DisposeAsync();
             portal = null;
@@ -61,8 +67,9 @@ public sealed class CrashRecoveryTests
             // Second life: same database, same configuration; the dispatcher re-delivers the orphaned steps.
             var restartedAt = DateTimeOffset.UtcNow;
             portal = await PortalProcess.StartAsync(environment, token, StartTimeout, ct);
+            Trace($"portal restarted on {portal.BaseAddress}");
             var done = await OperationSnapshot.PollAsync(portal.Api, operationId, o => o.IsFinished, RecoveryTimeout, ct);
-            TestContext.Current.SendDiagnosticMessage($"recovered in {DateTimeOffset.UtcNow - restartedAt}: {done}");
+            Trace($"recovered in {DateTimeOffset.UtcNow - restartedAt}:\n{done}");
             Assert.True(done.State == "Succeeded", $"the deploy did not complete after the restart:\n{done}\n{portal.Tail()}");
 
             // Recovery happened: steps under way at the crash (started by the first process) were finished by the
@@ -77,9 +84,11 @@ public sealed class CrashRecoveryTests
             var manifests = await portal.Api.GetStringAsync($"/api/v1/stacks/{stack}/manifests", ct);
             await AssertObjectsExactlyOnceAsync(kubeconfig, @namespace, manifests, ct);
             await postgres.AssertDatabasesAsync(kubeconfig, @namespace, ct);
+            Trace("every object exactly once; every relation's password logs in");
         }
         finally
         {
+            Trace("cleaning up");
             if (portal is not null)
             {
                 await portal.DisposeAsync();
@@ -96,24 +105,10 @@ public sealed class CrashRecoveryTests
         }
     }
 
-    private static async Task<ChildProcess> StartSandboxAsync(string folder, CancellationToken ct)
-    {
-        var kubeconfig = Path.Combine(folder, "sandbox.kubeconfig");
-        var sandbox = ChildProcess.Start("sandbox", Builds.SandboxDll,
-            ["--port", ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--kubeconfig", kubeconfig, "--state", Path.Combine(folder, "sandbox-state.json")],
-            new Dictionary<string, string>());
-        try
-        {
-            await sandbox.WaitForLineAsync(l => l.StartsWith("kubeconfig written to", StringComparison.Ordinal), StartTimeout, ct);
-            Assert.True(File.Exists(kubeconfig), $"the sandbox did not write {kubeconfig}");
-            return sandbox;
-        }
-        catch
-        {
-            await sandbox.DisposeAsync();
-            throw;
-        }
-    }
+    // Progress as it happens (the runner prints diagnostic messages with -diagnostics): if the test process ever dies, the
+    // last line says where.
+    private static void Trace(string message) =>
+        TestContext.Current.SendDiagnosticMessage($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {message}");
 
     private static async Task AssertObjectsExactlyOnceAsync(string kubeconfig, string @namespace, string manifests, CancellationToken ct)
     {

@@ -23,13 +23,17 @@ public sealed class PortalTab : IAsyncDisposable
     // Taken on the test's own flow: Playwright raises its events on another, where TestContext.Current is not the test's.
     private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
 
-    private PortalTab(IBrowserContext context, IPage page)
+    private readonly Uri _baseUrl;
+
+    private PortalTab(IBrowserContext context, IPage page, Uri baseUrl)
     {
         _context = context;
+        _baseUrl = baseUrl;
         Page = page;
         Page.Console += (_, message) =>
         {
-            if (message.Type == "error")
+            // The portal's own pages only: a sign-in provider's pages are not ours to judge.
+            if (message.Type == "error" && OnPortal(Page.Url))
             {
                 Record($"console error: {message.Text} ({message.Location})");
             }
@@ -57,7 +61,7 @@ public sealed class PortalTab : IAsyncDisposable
         });
         context.SetDefaultTimeout(ActionTimeoutMs);
         context.SetDefaultNavigationTimeout(ActionTimeoutMs);
-        return new PortalTab(context, await context.NewPageAsync());
+        return new PortalTab(context, await context.NewPageAsync(), baseUrl);
     }
 
     /// <summary>Opens <paramref name="path"/> and waits until the Blazor circuit is interactive. A tab not signed in yet is
@@ -77,6 +81,38 @@ public sealed class PortalTab : IAsyncDisposable
         }
 
         await WaitForInteractiveAsync();
+    }
+
+    /// <summary>Opens <paramref name="path"/> as a person who is not signed in and signs in through the OpenID Connect
+    /// provider: "Sign in with …" on the portal's sign-in page, the provider's login form (<paramref name="login"/>, any
+    /// password) and its consent, and back on <paramref name="path"/> once the circuit is interactive.</summary>
+    public async Task SignInWithProviderAsync(string path, string login)
+    {
+        await Page.GotoAsync(path);
+        if (new Uri(Page.Url).AbsolutePath != SignInPath)
+        {
+            throw new InvalidOperationException($"GET {path} went to {Page.Url}, not to the sign-in page.");
+        }
+
+        await Page.GetByTestId("oidc-sign-in").ClickAsync();
+        await Page.Locator("input[name='login']").FillAsync(login);
+        await Page.Locator("input[name='password']").FillAsync("any password");
+        await Page.Locator("button[type='submit']").ClickAsync();
+
+        // The provider asks for consent the first time a person signs in to the client.
+        var consent = Page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Continue", Exact = true });
+        var portal = Page.Locator("[data-interactive='true']");
+        await consent.Or(portal).First.WaitForAsync();
+        if (!OnPortal(Page.Url))
+        {
+            await consent.ClickAsync();
+        }
+
+        await WaitForInteractiveAsync();
+        if (new Uri(Page.Url).PathAndQuery != path)
+        {
+            throw new InvalidOperationException($"The sign-in came back to {Page.Url}, not to {path}.");
+        }
     }
 
     /// <summary>Clicks the development sign-in's quick button on the sign-in page (the embedded default in Development offers it)
@@ -131,6 +167,8 @@ public sealed class PortalTab : IAsyncDisposable
             throw new InvalidOperationException($"The page logged {_errors.Count} error(s):\n{string.Join('\n', _errors)}");
         }
     }
+
+    private bool OnPortal(string url) => url.StartsWith(_baseUrl.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal);
 
     private static async Task<Clip> DocumentBoxAsync(ILocator element)
     {

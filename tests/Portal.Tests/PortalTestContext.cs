@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Portal.Domain.Access;
 using Portal.Domain.Catalog;
 using Portal.Hosting;
+using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
 using Portal.Security;
@@ -33,6 +34,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<ILiveStacks>(Live);
         Services.AddSingleton<IPodLogs>(PodLogs);
         Services.AddSingleton<IStackService>(StackService);
+        Services.AddSingleton<IClusterRegistry>(ClusterRegistry);
         Services.AddScoped<CircuitAuthorization>();
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Authorization = AddAuthorization();
@@ -58,4 +60,18 @@ public abstract class PortalTestContext : BunitContext
     protected FakePodLogs PodLogs { get; } = new();
 
     protected FakeStackService StackService { get; } = new();
+
+    /// <summary>The connected clusters: the embedded sandbox to begin with.</summary>
+    protected FakeClusterRegistry ClusterRegistry { get; } = Connected("sandbox");
+
+    private static FakeClusterRegistry Connected(params string[] names)
+    {
+        var registry = new FakeClusterRegistry();
+        foreach (var name in names)
+        {
+            registry.ConnectInCluster(name);
+        }
+
+        return registry;
+    }
 }

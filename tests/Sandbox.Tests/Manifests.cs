@@ -44,6 +44,7 @@ public static class Manifests
         { "", "v1", "pods", true, """{"metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"busybox:1"}]}}""" },
         { "", "v1", "events", true, """{"metadata":{"name":"x"},"involvedObject":{"kind":"Pod","name":"p"},"reason":"Test","message":"hello","type":"Normal"}""" },
         { "", "v1", "endpoints", true, """{"metadata":{"name":"x"}}""" },
+        { "", "v1", "resourcequotas", true, """{"metadata":{"name":"x"},"spec":{"hard":{"pods":"10"}}}""" },
         { "apps", "v1", "deployments", true, """{"metadata":{"name":"x"},"spec":{"replicas":0,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}}}""" },
         { "apps", "v1", "statefulsets", true, """{"metadata":{"name":"x"},"spec":{"replicas":0,"serviceName":"x","selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}}}""" },
         { "apps", "v1", "replicasets", true, """{"metadata":{"name":"x"},"spec":{"replicas":0,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}}}""" },

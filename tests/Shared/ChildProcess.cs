@@ -5,8 +5,8 @@ using System.Net.Sockets;
 
 namespace Portal.Testing;
 
-/// <summary>A <c>dotnet &lt;dll&gt;</c> child process whose output is collected on background tasks; killed (with its
-/// children) on dispose so that no server outlives the test.</summary>
+/// <summary>A <c>dotnet &lt;dll&gt;</c> child process whose output is collected on background tasks; killed on dispose so
+/// that no server outlives the test.</summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -29,18 +29,22 @@ internal sealed class ChildProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Lines => _lines;
 
     /// <summary>Runs <c>dotnet <paramref name="dll"/> args</c> in the dll's folder with extra environment variables.</summary>
-    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
+        StartProgram(name, "dotnet", [dll, .. args], Path.GetDirectoryName(dll)!, environment);
+
+    /// <summary>Runs <paramref name="program"/> (found on PATH) with <paramref name="args"/> in <paramref name="folder"/>.</summary>
+    public static ChildProcess StartProgram(
+        string name, string program, IEnumerable<string> args, string folder, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = folder,
             // stdin too: a child must never share the test process's stdin, through which the xunit runner may talk to it.
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -87,12 +91,35 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit; fails with its output if it exits non-zero or takes longer than <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} did not finish within {timeout}:\n{Tail()}");
+        }
+
+        await Task.WhenAll(_stdout, _stderr);
+        if (_process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Tail()}");
+        }
+    }
+
     /// <summary>SIGKILL on Linux: no shutdown hook, no flush, no lease release — a crash.</summary>
+    /// <remarks>The process itself only: the portal and the sandbox start no processes of their own, and a tree kill walks
+    /// every process on the machine (stopping the target first), more than a crash needs.</remarks>
     public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
         }
 
         await _process.WaitForExitAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 
@@ -29,11 +30,13 @@ internal sealed class PortalProcess : IAsyncDisposable
     public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Starts the portal in Development on <c>http://127.0.0.1:0</c> with <paramref name="environment"/> (which
-    /// should set <c>Portal__BootstrapToken</c> to <paramref name="token"/>) and waits until it listens.</summary>
+    /// should set <c>Portal__BootstrapToken</c> to <paramref name="token"/>) and waits until it listens; on
+    /// <paramref name="port"/> when the caller must know the address first (a sign-in provider's redirect).</summary>
     public static async Task<PortalProcess> StartAsync(
-        IReadOnlyDictionary<string, string> environment, string token, TimeSpan timeout, CancellationToken ct)
+        IReadOnlyDictionary<string, string> environment, string token, TimeSpan timeout, CancellationToken ct, int port = 0)
     {
-        var process = ChildProcess.Start("portal", Builds.PortalDll, ["--urls", "http://127.0.0.1:0", "--environment", "Development"], environment);
+        var process = ChildProcess.Start(
+            "portal", Builds.PortalDll, ["--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--environment", "Development"], environment);
         try
         {
             var line = await process.WaitForLineAsync(l => l.Contains(ListeningMarker, StringComparison.Ordinal), timeout, ct);

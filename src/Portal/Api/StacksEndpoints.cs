@@ -18,6 +18,9 @@ public sealed record CreateStackBody(
     List<RelationBody>? Relations = null,
     string? Reason = null);
 
+/// <summary>The answer of <c>POST /api/v1/stacks/validate</c> for a valid draft: what deploying it would do, in one sentence.</summary>
+public sealed record DraftValidation(string Summary);
+
 /// <summary>A relation in a request: <c>component:endpoint</c> on each side.</summary>
 public sealed record RelationBody(string Requirer, string Provider);
 
@@ -60,6 +63,35 @@ internal static class StacksEndpoints
             .Produces<StackChange>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        stacks.MapPost("/validate", (HttpRequest request, IStackDrafts drafts, CancellationToken ct) =>
+                DraftAsync(request, command => drafts.ValidateAsync(command, ct), summary => new DraftValidation(summary)))
+            .WithName("ValidateStack")
+            .RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("Checks a new stack (same body as POST /stacks) without saving anything: every problem at once, or the plan in one sentence.")
+            .WithJsonBody<CreateStackBody>()
+            .Produces<DraftValidation>()
+            .ProducesValidationProblem();
+
+        stacks.MapPost("/preview", (HttpRequest request, IStackDrafts drafts, CancellationToken ct) =>
+                DraftAsync(request, command => drafts.PreviewAsync(command, ct)))
+            .WithName("PreviewStack")
+            .RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("The deploy plan's steps in order and every object a new stack would create, as YAML with Secret values redacted.")
+            .WithJsonBody<CreateStackBody>()
+            .Produces<StackPreview>()
+            .ProducesValidationProblem();
+
+        stacks.MapPost("/preflight", (HttpRequest request, IStackDrafts drafts, CancellationToken ct) =>
+                DraftAsync(request, command => drafts.PreflightAsync(command, ct)))
+            .WithName("PreflightStack")
+            .RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("Checks a new stack against its target cluster (dry run, ingress and storage classes, quota, database admin, "
+                + "ACME directory, hostnames, namespace); nothing is created.")
+            .WithJsonBody<CreateStackBody>()
+            .Produces<PreflightReport>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         stacks.MapPatch("/{name}", UpdateAsync)
@@ -109,10 +141,39 @@ internal static class StacksEndpoints
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IStackService service, CancellationToken ct)
     {
+        var (command, refusal) = await ReadCreateCommandAsync(request);
+        if (command is null)
+        {
+            return refusal!;
+        }
+
+        var result = await service.CreateAsync(command, user.Actor(), ct);
+        return result.IsSuccess
+            ? TypedResults.Accepted($"/api/v1/stacks/{Uri.EscapeDataString(result.Value.Stack.Name)}", result.Value)
+            : ApiResults.Failure(result);
+    }
+
+    /// <summary>The draft endpoints: the body of <c>POST /api/v1/stacks</c> handed to one <see cref="IStackDrafts"/> call.</summary>
+    private static async Task<IResult> DraftAsync<T>(
+        HttpRequest request, Func<CreateStackCommand, Task<ServiceResult<T>>> call, Func<T, object>? shape = null)
+    {
+        var (command, refusal) = await ReadCreateCommandAsync(request);
+        if (command is null)
+        {
+            return refusal!;
+        }
+
+        var result = await call(command);
+        return result.IsSuccess ? TypedResults.Ok(shape is null ? result.Value : shape(result.Value)) : ApiResults.Failure(result);
+    }
+
+    /// <summary>Reads the body of <c>POST /api/v1/stacks</c>; a body that is not one gives the 400 to answer with instead.</summary>
+    private static async Task<(CreateStackCommand? Command, IResult? Refusal)> ReadCreateCommandAsync(HttpRequest request)
+    {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (body is null)
         {
-            return ApiResults.BadRequest(problem!);
+            return (null, ApiResults.BadRequest(problem!));
         }
 
         using (body)
@@ -128,15 +189,7 @@ internal static class StacksEndpoints
                     JsonBody.StringMember(item, "provider", path, errors))),
                 body.String("reason"));
             body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            var result = await service.CreateAsync(command, user.Actor(), ct);
-            return result.IsSuccess
-                ? TypedResults.Accepted($"/api/v1/stacks/{Uri.EscapeDataString(result.Value.Stack.Name)}", result.Value)
-                : ApiResults.Failure(result);
+            return body.Errors.Count > 0 ? (null, ApiResults.Invalid(body.Errors)) : (command, null);
         }
     }
 

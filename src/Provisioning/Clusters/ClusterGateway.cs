@@ -10,10 +10,13 @@ namespace Portal.Provisioning.Clusters;
 
 /// <summary>A cluster call failed. <see cref="Transient"/> says whether trying again later can help.</summary>
 /// <remarks>The message names the object and the cluster's reason; it never carries object contents, so no secret value.</remarks>
-internal sealed class ClusterException(string message, HttpStatusCode? status, bool transient, Exception? inner = null)
+internal sealed class ClusterException(string message, HttpStatusCode? status, bool transient, Exception? inner = null, string? reason = null)
     : Exception(message, inner)
 {
     public HttpStatusCode? Status { get; } = status;
+
+    /// <summary>The cluster's own words (a Status message), when it answered; the message adds which call failed.</summary>
+    public string Reason { get; } = reason ?? message;
 
     public bool Transient { get; } = transient;
 }
@@ -26,6 +29,16 @@ internal interface IClusterGateway
 
     /// <summary>Server-side apply; idempotent (applying the same object twice changes nothing).</summary>
     Task<IKubernetesObject<V1ObjectMeta>> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, CancellationToken cancellationToken);
+
+    /// <summary>Server-side apply as a dry run (<c>dryRun=All</c>): validated and admitted by the API, persisted nowhere; returns
+    /// what the object would be. A refusal is a <see cref="ClusterException"/> whose <see cref="ClusterException.Reason"/> is the
+    /// API's message.</summary>
+    Task<IKubernetesObject<V1ObjectMeta>> DryRunApplyAsync(IKubernetesObject<V1ObjectMeta> obj, CancellationToken cancellationToken);
+
+    /// <summary>A read of kinds the portal does not write (IngressClasses, StorageClasses, ResourceQuotas, Ingresses of every
+    /// namespace…) through the typed client, with the same retries and error mapping as every other call.</summary>
+    /// <param name="what">What is read, for the error message, e.g. "list IngressClasses".</param>
+    Task<T> QueryAsync<T>(string what, Func<IKubernetes, CancellationToken, Task<T>> query, CancellationToken cancellationToken);
 
     /// <summary>The object, or null when it does not exist.</summary>
     Task<T?> ReadAsync<T>(string apiVersion, string kind, string? @namespace, string name, CancellationToken cancellationToken)
@@ -71,15 +84,14 @@ internal sealed class ClusterGateway : IClusterGateway, IDisposable
 
     public long RequestCount => _counter.Count;
 
-    public Task<IKubernetesObject<V1ObjectMeta>> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, CancellationToken cancellationToken)
-    {
-        var resource = KubeResources.Of(obj);
-        var patch = new V1Patch(KubernetesJson.Serialize(obj), V1Patch.PatchType.ApplyPatch);
-        return Run(
-            $"apply {Describe(obj.Kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name)}",
-            ct => resource.Patch(_client, patch, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, ct),
-            cancellationToken);
-    }
+    public Task<IKubernetesObject<V1ObjectMeta>> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, CancellationToken cancellationToken) =>
+        Apply(obj, dryRun: null, "apply", cancellationToken);
+
+    public Task<IKubernetesObject<V1ObjectMeta>> DryRunApplyAsync(IKubernetesObject<V1ObjectMeta> obj, CancellationToken cancellationToken) =>
+        Apply(obj, dryRun: "All", "dry-run", cancellationToken);
+
+    public Task<T> QueryAsync<T>(string what, Func<IKubernetes, CancellationToken, Task<T>> query, CancellationToken cancellationToken) =>
+        Run(what, ct => query(_client, ct), cancellationToken);
 
     public async Task<T?> ReadAsync<T>(string apiVersion, string kind, string? @namespace, string name, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -153,6 +165,16 @@ internal sealed class ClusterGateway : IClusterGateway, IDisposable
         }
     }
 
+    private Task<IKubernetesObject<V1ObjectMeta>> Apply(IKubernetesObject<V1ObjectMeta> obj, string? dryRun, string verb, CancellationToken cancellationToken)
+    {
+        var resource = KubeResources.Of(obj);
+        var patch = new V1Patch(KubernetesJson.Serialize(obj), V1Patch.PatchType.ApplyPatch);
+        return Run(
+            $"{verb} {Describe(obj.Kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name)}",
+            ct => resource.Patch(_client, patch, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, dryRun, ct),
+            cancellationToken);
+    }
+
     public Task<VersionInfo> GetVersionAsync(CancellationToken cancellationToken) =>
         Run("read the server version", ct => _client.Version.GetCodeAsync(ct), cancellationToken);
 
@@ -178,7 +200,8 @@ internal sealed class ClusterGateway : IClusterGateway, IDisposable
         catch (HttpOperationException e)
         {
             var status = e.Response.StatusCode;
-            throw new ClusterException($"Cluster {Name} could not {what}: {ReasonOf(e)}", status, IsTransient(status), e);
+            var reason = ReasonOf(e);
+            throw new ClusterException($"Cluster {Name} could not {what}: {reason}", status, IsTransient(status), e, reason);
         }
         catch (HttpRequestException e)
         {

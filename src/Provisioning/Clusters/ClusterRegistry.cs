@@ -18,12 +18,17 @@ public interface IClusterRegistry
     Result<string> ConnectInCluster(string name);
 
     bool Disconnect(string name);
+
+    /// <summary>Raised after a cluster is connected, reconnected or disconnected (on the caller's thread).</summary>
+    event Action? Changed;
 }
 
 /// <summary>The registry, holding one gateway per connected cluster.</summary>
 internal sealed class ClusterRegistry(TimeProvider time) : IClusterRegistry, IDisposable
 {
     private readonly ConcurrentDictionary<string, ClusterGateway> _gateways = new(StringComparer.Ordinal);
+
+    public event Action? Changed;
 
     public IReadOnlyCollection<string> Names => _gateways.Keys.Order(StringComparer.Ordinal).ToList();
 
@@ -49,6 +54,7 @@ internal sealed class ClusterRegistry(TimeProvider time) : IClusterRegistry, IDi
         }
 
         gateway.Dispose();
+        Changed?.Invoke();
         return true;
     }
 
@@ -76,6 +82,7 @@ internal sealed class ClusterRegistry(TimeProvider time) : IClusterRegistry, IDi
             old.Dispose();
             return gateway;
         });
+        Changed?.Invoke();
         return name;
     }
 }

@@ -1,5 +1,3 @@
-using k8s;
-using k8s.Models;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Catalog;
@@ -28,6 +26,7 @@ internal sealed class StackService(
     ILogger<StackService> logger) : IStackService
 {
     private readonly StackPlanner _planner = new(catalog);
+    private readonly NewStackChecks _checks = new(catalog, clusters);
 
     public async Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
     {
@@ -49,39 +48,18 @@ internal sealed class StackService(
     public async Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var request = new StackRequest
-        {
-            Name = command.Name,
-            Blueprint = command.Blueprint,
-            Cluster = command.Cluster,
-            Namespace = command.Namespace,
-            Config = command.Config,
-            Relations = command.Relations,
-        };
-        var validated = StackValidator.Validate(request, catalog, clusters.Names, now);
-        if (!validated.IsSuccess)
+        var checkedStack = _checks.Check(command, now);
+        if (!checkedStack.IsSuccess)
         {
             return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Invalid(validated.Errors), actor, "create", command.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+                ServiceResult<StackChange>.Invalid(checkedStack.Errors), actor, "create", command.Name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var spec = validated.Value;
-        var stored = spec.WithoutSecrets(catalog);
-        var plan = _planner.Deploy(stored);
-        if (!plan.IsSuccess)
-        {
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Invalid(plan.Errors), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
+        var (spec, stored, plan) = checkedStack.Value;
         await using var context = database.CreateContext();
-        var clash = await context.Stacks
-            .Where(s => s.Name == spec.Name || (s.Cluster == spec.Cluster && s.Namespace == spec.Namespace))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-
-        // A stack that was torn down keeps its record (and history); creating it again reuses the record.
-        var tornDown = await TornDownAsync(context, clash.Where(s => s.Name == spec.Name).ToList(), cancellationToken).ConfigureAwait(false);
-        if (ClashMessage(spec, clash.Where(s => s != tornDown).ToList()) is { } message)
+        var placement = await NewStackChecks.PlaceAsync(context, spec.Name, spec.Cluster, spec.Namespace, tracking: true, cancellationToken).ConfigureAwait(false);
+        var tornDown = placement.TornDown;
+        if (NewStackChecks.ClashMessage(spec, placement.Others) is { } message)
         {
             return await RefuseAsync<StackChange>(
                 ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
@@ -94,7 +72,7 @@ internal sealed class StackService(
                 ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan.Value, stored, actor, command.Reason, now);
+        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, stored, actor, command.Reason, now);
         var record = tornDown ?? new StackRecord
         {
             Id = Guid.NewGuid(),
@@ -119,7 +97,7 @@ internal sealed class StackService(
         }
 
         context.Operations.Add(operation);
-        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
+        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
         try
         {
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -129,14 +107,14 @@ internal sealed class StackService(
             // Another request created a stack with the same name or namespace between the check and the save.
             var again = await SameNameOrPlaceAsync(spec, cancellationToken).ConfigureAwait(false);
             return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Conflict(ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
+                ServiceResult<StackChange>.Conflict(NewStackChecks.ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
                 actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
         Enqueue(operation, now);
         StackServiceLog.OperationStarted(logger, operation.Kind, spec.Name, operation.Id, actor);
         var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
-        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Value.Summary));
+        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
     }
 
     public async Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken)
@@ -298,7 +276,7 @@ internal sealed class StackService(
             return ServiceResult<string>.NotFound(NoStack(name));
         }
 
-        var documents = renderer.Render(stack.Spec).Select(o => KubernetesYaml.Serialize(Redact(o.Object)).TrimEnd());
+        var documents = renderer.Render(stack.Spec).Select(o => ManifestRedaction.Yaml(o.Object));
         return ServiceResult<string>.Ok(string.Join("\n---\n", documents) + "\n");
     }
 
@@ -473,34 +451,6 @@ internal sealed class StackService(
         return $"stack {stack.Name} is busy: operation {active} ({kind?.ToString() ?? "unknown"}) is running";
     }
 
-    /// <summary>The record among <paramref name="records"/> of a stack whose last operation was a teardown that succeeded.</summary>
-    private static async Task<StackRecord?> TornDownAsync(PortalDbContext context, IReadOnlyList<StackRecord> records, CancellationToken cancellationToken)
-    {
-        foreach (var record in records.Where(r => r.Applied is null && r.ActiveOperationId is null && r.LastOperationId is not null))
-        {
-            var last = await context.Operations.AsNoTracking().Where(o => o.Id == record.LastOperationId)
-                .Select(o => new { o.Kind, o.State }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            if (last is { Kind: OperationKind.Teardown, State: OperationState.Succeeded })
-            {
-                return record;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? ClashMessage(StackSpec spec, IReadOnlyList<StackRecord> existing)
-    {
-        if (existing.FirstOrDefault(s => s.Name == spec.Name) is { } sameName)
-        {
-            return $"A stack named {spec.Name} already exists (cluster {sameName.Cluster}, namespace {sameName.Namespace}); choose another name.";
-        }
-
-        return existing.FirstOrDefault(s => s.Cluster == spec.Cluster && s.Namespace == spec.Namespace) is { } samePlace
-            ? $"Namespace {spec.Namespace} on cluster {spec.Cluster} already holds stack {samePlace.Name}; choose another namespace."
-            : null;
-    }
-
     private async Task<IReadOnlyList<StackRecord>> SameNameOrPlaceAsync(StackSpec spec, CancellationToken cancellationToken)
     {
         await using var context = database.CreateContext();
@@ -616,18 +566,6 @@ internal sealed class StackService(
     {
         var query = context.Operations.Include(o => o.Steps).AsSplitQuery();
         return (tracking ? query : query.AsNoTracking()).FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
-    }
-
-    // The renderers reference secrets through secretKeyRef and emit no Secret values; this keeps it so if one ever does.
-    private static IKubernetesObject<V1ObjectMeta> Redact(IKubernetesObject<V1ObjectMeta> obj)
-    {
-        if (obj is V1Secret secret)
-        {
-            secret.Data = secret.Data?.ToDictionary(p => p.Key, _ => "(redacted)"u8.ToArray());
-            secret.StringData = secret.StringData?.ToDictionary(p => p.Key, _ => "(redacted)");
-        }
-
-        return obj;
     }
 
     private static string NoStack(string name) => $"There is no stack named {name}.";

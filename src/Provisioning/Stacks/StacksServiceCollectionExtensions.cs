@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Provisioning.Drafts;
 
 namespace Portal.Provisioning.Stacks;
 
@@ -9,6 +10,7 @@ internal static class StacksServiceCollectionExtensions
     public static IServiceCollection AddStacks(this IServiceCollection services)
     {
         services.TryAddSingleton<IStackService, StackService>();
+        services.AddDrafts();
         services.AddSingleton<ClusterService>();
         services.TryAddSingleton<IClusterService>(sp => sp.GetRequiredService<ClusterService>());
         services.AddHostedService<ClusterRestorer>();

@@ -398,12 +398,25 @@ internal sealed class ApiHandler : IDisposable
     private WriteContext WriteContextFor(HttpRequest request, string subresource)
     {
         var force = request.Query["force"] == "true";
-        var dryRun = request.Query["dryRun"].Count > 0 && request.Query["dryRun"] != "";
+        var dryRun = DryRun(request.Query["dryRun"]);
 
         // Apply requests must name their manager; every other write falls back to the user agent, as on a real server.
         var apply = request.Method == "PATCH" && (request.ContentType ?? "").StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase);
         var manager = apply ? request.Query["fieldManager"].ToString() : FieldManager(request);
         return new WriteContext(manager, subresource, dryRun, force);
+    }
+
+    /// <summary>The dryRun parameter: absent, or "All" (the only value the API defines); anything else is refused as the real
+    /// server refuses it.</summary>
+    private static bool DryRun(IEnumerable<string?> values)
+    {
+        var given = values.Where(v => !string.IsNullOrEmpty(v)).ToList();
+        if (given.FirstOrDefault(v => v != "All") is { } unsupported)
+        {
+            throw ApiException.BadRequest($"Invalid dryRun parameter: dryRun: Unsupported value: \"{unsupported}\": supported values: \"All\"");
+        }
+
+        return given.Count > 0;
     }
 
     /// <summary>The fieldManager parameter, or (as the real server does) the client's user agent up to the first '/'.</summary>
@@ -456,7 +469,7 @@ internal sealed class ApiHandler : IDisposable
             grace = g;
         }
 
-        var dryRun = options.ArrAt("dryRun")?.Count > 0 || (query["dryRun"].Count > 0 && query["dryRun"] != "");
+        var dryRun = DryRun([.. options.ArrAt("dryRun")?.Select(v => v?.GetValue<string>()) ?? [], .. query["dryRun"]]);
         return new DeleteRequest(policy, options.Str("preconditions", "uid"), options.Str("preconditions", "resourceVersion"), grace, dryRun);
     }
 

@@ -65,6 +65,7 @@ public sealed class ResourceRegistry
     public ResourceType Secrets => Find("", "v1", "secrets")!;
     public ResourceType PersistentVolumeClaims => Find("", "v1", "persistentvolumeclaims")!;
     public ResourceType PersistentVolumes => Find("", "v1", "persistentvolumes")!;
+    public ResourceType ResourceQuotas => Find("", "v1", "resourcequotas")!;
     public ResourceType Nodes => Find("", "v1", "nodes")!;
     public ResourceType Deployments => Find("apps", "v1", "deployments")!;
     public ResourceType ReplicaSets => Find("apps", "v1", "replicasets")!;
@@ -72,6 +73,7 @@ public sealed class ResourceRegistry
     public ResourceType Jobs => Find("batch", "v1", "jobs")!;
     public ResourceType Ingresses => Find("networking.k8s.io", "v1", "ingresses")!;
     public ResourceType StorageClasses => Find("storage.k8s.io", "v1", "storageclasses")!;
+    public ResourceType IngressClasses => Find("networking.k8s.io", "v1", "ingressclasses")!;
 
     public ResourceType? Find(string group, string version, string plural) =>
         _byPath.GetValueOrDefault($"{group}/{version}/{plural}");
@@ -107,6 +109,7 @@ public sealed class ResourceRegistry
             Core("persistentvolumeclaims", "PersistentVolumeClaim", true, ["pvc"], status: true),
             Core("persistentvolumes", "PersistentVolume", false, ["pv"], status: true),
             Core("events", "Event", true, ["ev"]),
+            Core("resourcequotas", "ResourceQuota", true, ["quota"], status: true),
             Of("apps", "deployments", "Deployment", true, ["deploy"], status: true, all: true) with { Subresources = ["status", "scale"] },
             Of("apps", "replicasets", "ReplicaSet", true, ["rs"], status: true, all: true) with { Subresources = ["status", "scale"] },
             Of("apps", "statefulsets", "StatefulSet", true, ["sts"], status: true, all: true) with { Subresources = ["status", "scale"] },

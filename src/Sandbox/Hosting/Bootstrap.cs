@@ -69,6 +69,19 @@ internal static class Bootstrap
 
         api.Create(registry.StorageClasses, "", StorageClass("standard", "Immediate", isDefault: true), system);
         api.Create(registry.StorageClasses, "", StorageClass("standard-wffc", "WaitForFirstConsumer", isDefault: false), system);
+
+        // The sandbox plays the ingress-nginx controller (Ingresses get an address), so it has its class, marked default as the
+        // minikube and kind ingress add-ons do.
+        api.Create(registry.IngressClasses, "", new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "nginx",
+                ["labels"] = new JsonObject { ["app.kubernetes.io/name"] = "ingress-nginx", ["app.kubernetes.io/component"] = "controller" },
+                ["annotations"] = new JsonObject { ["ingressclass.kubernetes.io/is-default-class"] = "true" },
+            },
+            ["spec"] = new JsonObject { ["controller"] = "k8s.io/ingress-nginx" },
+        }, system);
         api.Create(registry.Services, "default", new JsonObject
         {
             ["metadata"] = new JsonObject

@@ -351,7 +351,14 @@ internal sealed class ClusterApi
                 obj.Remove("status");
             }
 
+            var chosenIp = obj.Str("spec", "clusterIP");
             Admission.OnCreate(type, obj);
+            if (context.DryRun && type == Registry.Services && string.IsNullOrEmpty(chosenIp))
+            {
+                // A dry run shows the address a create would get but keeps none, as the real allocator's dry-run mode does.
+                Admission.ReleaseClusterIp(obj.Str("spec", "clusterIP"));
+            }
+
             Validation.Check(type, null, obj);
             if (!applied)
             {

@@ -36,11 +36,27 @@ public class MainLayoutTests : PortalTestContext
     public void Production_configuration_shows_no_embedded_banner_and_lists_every_cluster()
     {
         Services.AddSingleton(new PortalEnvironment("PostgreSQL", "Hangfire on PostgreSQL", ["prod-eu", "prod-us"], "OpenID Connect", IsEmbeddedDefault: false));
+        ClusterRegistry.Disconnect("sandbox");
+        ClusterRegistry.ConnectInCluster("prod-eu");
+        ClusterRegistry.ConnectInCluster("prod-us");
 
         var layout = RenderLayout();
 
         Assert.Empty(layout.FindAll(".embedded-banner"));
         Assert.Contains("clusters: prod-eu, prod-us", layout.Find("[aria-label=Environment]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cluster_connected_or_removed_while_the_page_is_open_shows_in_the_app_bar_at_once()
+    {
+        var layout = RenderLayout();
+
+        ClusterRegistry.Connect("lab", "kubeconfig", null);
+        layout.WaitForAssertion(() => Assert.Contains("clusters: lab, sandbox (embedded)", layout.Find("[aria-label=Environment]").TextContent, StringComparison.Ordinal));
+
+        ClusterRegistry.Disconnect("sandbox");
+        ClusterRegistry.Disconnect("lab");
+        layout.WaitForAssertion(() => Assert.Contains("no clusters", layout.Find("[aria-label=Environment]").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Hosting;
+using Portal.Provisioning.Clusters;
 
 namespace Portal.Shared.Layout;
 
 /// <summary>The shell: app bar with the environment the portal runs on, navigation, theme with dark mode.</summary>
-public sealed partial class MainLayout
+public sealed partial class MainLayout : IDisposable
 {
     private MudThemeProvider? _themeProvider;
     private bool _isDarkMode;
@@ -15,12 +16,26 @@ public sealed partial class MainLayout
     [Inject]
     public required PortalEnvironment Environment { get; init; }
 
-    private string ClustersText => Environment.Clusters.Count switch
+    [Inject]
+    public required IClusterRegistry Clusters { get; init; }
+
+    // The clusters connected now (one added or removed on the clusters page shows here at once), each with the note the
+    // configuration gives it, e.g. "sandbox (embedded)".
+    private string ClustersText => Clusters.Names.Select(Label).ToList() switch
     {
-        0 => "no clusters",
-        1 => $"cluster: {Environment.Clusters[0]}",
-        _ => $"clusters: {string.Join(", ", Environment.Clusters)}",
+        [] => "no clusters",
+        [var one] => $"cluster: {one}",
+        var all => $"clusters: {string.Join(", ", all)}",
     };
+
+    private string Label(string name) =>
+        Environment.Clusters.FirstOrDefault(c => c.StartsWith($"{name} (", StringComparison.Ordinal)) ?? name;
+
+    protected override void OnInitialized() => Clusters.Changed += OnClustersChanged;
+
+    public void Dispose() => Clusters.Changed -= OnClustersChanged;
+
+    private void OnClustersChanged() => _ = InvokeAsync(StateHasChanged);
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
