@@ -34,12 +34,12 @@ public class EditStackPageTests : PortalTestContext
         var page = RenderPage();
 
         page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("[data-testid^='component-']").Count));
-        Assert.Equal("airbyte.example.com", page.Find("[data-testid='option-airbyte.external-hostname'] input").GetAttribute("value"));
-        var secret = page.Find("[data-testid='option-oauth2-proxy.client-secret'] input");
+        Assert.Equal("airbyte.example.com", page.Find("input[data-testid=config-airbyte-external-hostname]").GetAttribute("value"));
+        var secret = page.Find("input[data-testid=config-oauth2-proxy-client-secret]");
         Assert.Equal("password", secret.GetAttribute("type"));
         Assert.True(string.IsNullOrEmpty(secret.GetAttribute("value")));
-        Assert.Equal("set — leave empty to keep it", secret.GetAttribute("placeholder"));
-        Assert.DoesNotContain(StackViews.SecretMask, page.Find("[data-testid='option-oauth2-proxy.client-secret']").InnerHtml, StringComparison.Ordinal);
+        Assert.Contains("client-secret, cookie-secret. Leave a secret field empty to keep its value", page.Find("[data-testid=secrets-oauth2-proxy]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(StackViews.SecretMask, page.Find("[data-testid=config-oauth2-proxy]").InnerHtml, StringComparison.Ordinal);
         Assert.True(page.Find("[data-testid=review]").HasAttribute("disabled"));
     }
 
@@ -47,11 +47,12 @@ public class EditStackPageTests : PortalTestContext
     public void Review_sends_only_the_changed_options_and_shows_exactly_them_with_secrets_masked()
     {
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-airbyte.external-hostname'] input");
+        page.WaitForElement("input[data-testid=config-airbyte-external-hostname]");
 
-        page.Find("[data-testid='option-airbyte.external-hostname'] input").Input("data.example.com");
-        page.Find("[data-testid='option-oauth2-proxy.client-secret'] input").Input(NewSecret);
+        page.Find("input[data-testid=config-airbyte-external-hostname]").Input("data.example.com");
+        page.Find("input[data-testid=config-oauth2-proxy-client-secret]").Input(NewSecret);
         page.WaitForAssertion(() => Assert.Equal("2 options changed.", page.Find("[data-testid=changed-count]").TextContent));
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
 
         page.WaitForElement("[data-testid=diff]");
@@ -74,8 +75,9 @@ public class EditStackPageTests : PortalTestContext
     public void Reconfigure_sends_the_reviewed_change_with_the_reason_and_opens_the_operation()
     {
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-airbyte.external-hostname'] input");
-        page.Find("[data-testid='option-airbyte.external-hostname'] input").Input("data.example.com");
+        page.WaitForElement("input[data-testid=config-airbyte-external-hostname]");
+        page.Find("input[data-testid=config-airbyte-external-hostname]").Input("data.example.com");
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
         page.WaitForElement("input[data-testid=reason]").Input("new domain");
 
@@ -93,7 +95,8 @@ public class EditStackPageTests : PortalTestContext
     public void Emptying_a_field_that_was_set_sends_null_so_that_the_default_applies()
     {
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-oauth2-proxy.client-id'] input").Input("");
+        page.WaitForElement("input[data-testid=config-oauth2-proxy-client-id]").Input("");
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
 
         page.WaitForElement("[data-testid=diff]");
@@ -110,12 +113,13 @@ public class EditStackPageTests : PortalTestContext
             new ValidationError("oauth2-proxy:nginx-route", "oauth2-proxy is routed through ingress but airbyte through ingress-webhooks."),
         ]);
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-airbyte.external-hostname'] input").Input("data..example");
+        page.WaitForElement("input[data-testid=config-airbyte-external-hostname]").Input("data..example");
 
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("'data..example' is not a valid hostname.",
-            page.Find("[data-testid='option-airbyte.external-hostname']").TextContent, StringComparison.Ordinal));
+            page.Find("[data-testid=config-airbyte] [data-option=external-hostname]").TextContent, StringComparison.Ordinal));
         Assert.Contains("routed through ingress", page.Find("[data-testid=edit-problems]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=reconfigure]"));
         Assert.Empty(StackService.Updates);
@@ -126,8 +130,9 @@ public class EditStackPageTests : PortalTestContext
     {
         StackService.OnPreview = (_, _) => ServiceResult<UpdatePreview>.Ok(new UpdatePreview("prod", false, "Nothing changed: the stack already has this config.", [], [], [], [], [], ""));
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-airbyte.external-hostname'] input").Input("other.example.com");
+        page.WaitForElement("input[data-testid=config-airbyte-external-hostname]").Input("other.example.com");
 
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
 
         page.WaitForElement("[data-testid=nothing-changes]");
@@ -139,14 +144,19 @@ public class EditStackPageTests : PortalTestContext
     {
         SignInAs("vera", PortalRole.Viewer);
         var page = RenderPage();
-        page.WaitForElement("[data-testid='option-airbyte.external-hostname'] input").Input("data.example.com");
+        page.WaitForElement("input[data-testid=config-airbyte-external-hostname]").Input("data.example.com");
 
+        WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("needs the Operator role", page.Find("[data-testid=edit-problems]").TextContent, StringComparison.Ordinal));
         Assert.Empty(StackService.Previews);
         Assert.Empty(StackService.Updates);
     }
+
+    /// <summary>The fields hand their value up after a debounce: wait until the page counts the change.</summary>
+    private static void WaitUntilChanged(IRenderedComponent<EditStackPage> page) =>
+        page.WaitForAssertion(() => Assert.NotEqual("No option changed yet.", page.Find("[data-testid=changed-count]").TextContent));
 
     /// <summary>What the service would answer for a change of the given non-secret options (and any secret one, masked).</summary>
     private UpdatePreview PreviewOf(UpdateStackCommand command)

@@ -11,8 +11,10 @@ namespace Portal.Features.Stacks;
 /// The Domain's problems come back from the review, each on its field when it names one.</remarks>
 public sealed partial class EditStackPage
 {
-    private readonly Dictionary<string, IReadOnlyList<OptionEdit>> _edits = new(StringComparer.Ordinal);
-    private Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoErrors = new Dictionary<string, IReadOnlyList<string>>();
+
+    private ConfigEdits? _edits;
+    private Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> _errors = new(StringComparer.Ordinal);
     private StackView? _view;
     private string? _loadProblem;
     private bool _reviewing;
@@ -40,9 +42,7 @@ public sealed partial class EditStackPage
 
     public static string Url(string stack) => $"/stacks/{Uri.EscapeDataString(stack)}/edit";
 
-    private IEnumerable<OptionEdit> AllEdits => _edits.Values.SelectMany(e => e);
-
-    private int ChangedCount => AllEdits.Count(e => e.Changed);
+    private int ChangedCount => _edits?.ChangedCount ?? 0;
 
     private string ChangedText => ChangedCount switch
     {
@@ -61,16 +61,12 @@ public sealed partial class EditStackPage
         }
 
         _view = view.Value;
-        _edits.Clear();
-        foreach (var component in _view.Components)
-        {
-            _edits[component.Name] = ConfigEdits.From(component, Catalog);
-        }
+        _edits = new ConfigEdits(_view, Catalog);
     }
 
-    private void OptionChanged(OptionEdit edit)
+    private void ValuesChanged(string component, IReadOnlyDictionary<string, string?> values)
     {
-        _errors.Remove(edit.Path);
+        _edits!.Set(component, values);
         _problems = [];
     }
 
@@ -82,7 +78,7 @@ public sealed partial class EditStackPage
         try
         {
             await Authorization.DemandAsync(PortalPolicies.Operator);
-            var command = ConfigEdits.Command(AllEdits, null);
+            var command = _edits!.Command(null);
             var result = await Stacks.PreviewUpdateAsync(Name, command, CancellationToken.None);
             if (!result.IsSuccess)
             {
@@ -149,15 +145,23 @@ public sealed partial class EditStackPage
         }
     }
 
-    // A problem that names an option shows on its field; the rest (relations, the stack as a whole) above the buttons.
+    // A problem that names an option shows on its field (the form keeps it until that option is edited); every problem is also
+    // listed above the buttons, so that none hides in a collapsed panel.
     private void ShowProblems<T>(ServiceResult<T> result)
     {
-        var paths = AllEdits.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-        _errors = result.Errors.Where(e => paths.Contains(e.Path))
-            .GroupBy(e => e.Path, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)), StringComparer.Ordinal);
+        var components = _view!.Components.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        _errors = result.Errors
+            .Select(e => (Error: e, Dot: e.Path.IndexOf('.', StringComparison.Ordinal)))
+            .Where(x => x.Dot > 0 && components.Contains(x.Error.Path[..x.Dot]))
+            .GroupBy(x => x.Error.Path[..x.Dot], StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyDictionary<string, IReadOnlyList<string>>)g
+                    .GroupBy(x => x.Error.Path[(x.Dot + 1)..], StringComparer.Ordinal)
+                    .ToDictionary(o => o.Key, o => (IReadOnlyList<string>)o.Select(x => x.Error.Message).ToList(), StringComparer.Ordinal),
+                StringComparer.Ordinal);
         _problems = result.Status == ServiceStatus.Invalid
-            ? result.Errors.Select(e => paths.Contains(e.Path) ? $"{e.Path}: {e.Message}" : e.Message).ToList()
+            ? result.Errors.Select(e => e.Path.Contains('.', StringComparison.Ordinal) ? $"{e.Path}: {e.Message}" : e.Message).ToList()
             : [result.Message];
     }
 
