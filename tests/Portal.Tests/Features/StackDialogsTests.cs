@@ -28,7 +28,7 @@ public class StackDialogsTests : PortalTestContext
         StackService.OnUpdate = (name, _) => ServiceResult<StackChange>.Ok(new StackChange(StackService.Views[name], OperationId, "Reconfigure prod."));
         StackService.OnDelete = (name, _) => ServiceResult<StackChange>.Ok(new StackChange(StackService.Views[name], OperationId, "Tear down prod."));
         StackService.OnPreview = (_, command) => ServiceResult<UpdatePreview>.Ok(new UpdatePreview(
-            "prod", true, "Reconfigure prod in 3 steps (3 waves).", [], [], [], [new RolledComponent("airbyte", "it no longer uses airbyte:nginx-route → ingress:nginx-route")], [], ""));
+            "prod", true, "Reconfigure prod in 1 step (1 wave).", [], [], [new PreviewStep("unrelate:x", "RemoveRelation", "Remove the route.", "", [])], [], [], ""));
         SignInAs("olga", PortalRole.Operator);
     }
 
@@ -135,7 +135,7 @@ public class StackDialogsTests : PortalTestContext
         var dialog = Open<RelationsDialog>();
         dialog.WaitForElement($"[data-testid='relation-{AirbyteRoute}'] button").Click();
 
-        dialog.WaitForAssertion(() => Assert.Contains("airbyte rolls: it no longer uses", dialog.Find("[aria-label='What would change']").TextContent, StringComparison.Ordinal));
+        dialog.WaitForAssertion(() => Assert.Contains("Reconfigure prod in 1 step (1 wave).", dialog.Find("[data-testid=relations-plan]").TextContent, StringComparison.Ordinal));
         var (_, previewed) = Assert.Single(StackService.Previews);
         Assert.Equal(_world.Spec.Relations.Count - 1, previewed.Relations!.Count);
         dialog.Find("[data-testid=relations-apply]").Click();
