@@ -57,8 +57,12 @@ public sealed partial class RelationsDialog
         _view = view.Value;
         _original = StackEdits.Relations(_view, Catalog);
         _staged = [.. _original];
-        _addable = StackEdits.Addable(_view, _staged, Catalog);
+        _addable = Addable();
     }
+
+    // A relation the stack has and the operator marked for removal comes back through "Keep", not as something to add.
+    private List<RelationChoice> Addable() =>
+        StackEdits.Addable(_view!, _staged, Catalog).Where(a => !_original.Any(o => o.Key == a.Key)).ToList();
 
     private bool IsNew(RelationChoice relation) => !_original.Any(o => o.Key == relation.Key);
 
@@ -77,7 +81,7 @@ public sealed partial class RelationsDialog
     // Each change is previewed at once, so that the Domain's refusal (or the plan) shows next to what the operator just did.
     private async Task StagedChangedAsync()
     {
-        _addable = StackEdits.Addable(_view!, _staged, Catalog);
+        _addable = Addable();
         _notice = null;
         _preview = null;
         _problems = [];

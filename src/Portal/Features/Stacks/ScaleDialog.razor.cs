@@ -130,9 +130,16 @@ public sealed partial class ScaleDialog
 
     private static string Key(ScaleTarget target) => $"{target.Component}.{target.Option}";
 
-    private static string LiveText(ScaleTarget target) => target.Workloads.Count == 0
-        ? "not observed"
-        : $"{target.Workloads.Sum(w => w.Ready)}/{target.Workloads.Sum(w => w.Desired)} ready";
+    // A component may run several workloads (airbyte has seven), each with the replicas asked for: say it per workload, not as
+    // a sum that would not match the number in the "Now" column.
+    private static string LiveText(ScaleTarget target) => target.Workloads switch
+    {
+        [] => "not observed",
+        [var one] => $"{one.Ready}/{one.Desired} ready",
+        var many when many.All(w => w.Ready == many[0].Ready && w.Desired == many[0].Desired) =>
+            $"{many[0].Ready}/{many[0].Desired} ready in each of {many.Count} workloads",
+        var many => $"{many.Count(w => w.Ready >= w.Desired)} of {many.Count} workloads ready",
+    };
 
     private static string LiveTitle(ScaleTarget target) => target.Workloads.Count == 0
         ? "The cluster shows no workload of this component yet."

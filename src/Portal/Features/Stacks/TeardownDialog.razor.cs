@@ -79,7 +79,9 @@ public sealed partial class TeardownDialog
             .Where(o => o is not (ObservedPod or ObservedEvent or ObservedReplicaSet))
             .GroupBy(o => o.Kind)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Count()} {g.Key}{(g.Count() == 1 ? "" : "s")}"));
+            .Select(g => $"{g.Count()} {Plural(g.Key, g.Count())}"));
+
+    private static string Plural(string kind, int count) => count == 1 ? kind : kind.EndsWith('s') ? $"{kind}es" : $"{kind}s";
 
     protected override async Task OnInitializedAsync()
     {
