@@ -170,6 +170,7 @@ public sealed class StackLifecycleTests : IClassFixture<PortalApiFactory>
     [InlineData("/api/v1/stacks/keep", new[] { "reason" })]
     [InlineData("/api/v1/stacks/keep?deleteNamespace=true", new[] { "delete-namespace", "reason" })]
     [InlineData("/api/v1/stacks/keep?deleteVolumes=maybe&reason=x", new[] { "deleteVolumes" })]
+    [InlineData("/api/v1/stacks/keep?deleteVolumes=maybe", new[] { "deleteVolumes", "reason" })]
     public async Task Delete_with_bad_options_lists_every_problem_and_starts_nothing(string url, string[] paths)
     {
         await EnsureAsync("keep");

@@ -98,7 +98,8 @@ public sealed class Plan
 
             var steps = Steps.Count == 1 ? "1 step" : $"{Steps.Count} steps";
             var keeps = Keeps.Count == 0 ? "" : $"; keeps {Phrases.JoinWithAnd(Keeps)}";
-            return $"{what} in {steps} ({Waves.Count} waves){keeps}.";
+            var waves = Waves.Count == 1 ? "1 wave" : $"{Waves.Count} waves";
+            return $"{what} in {steps} ({waves}){keeps}.";
         }
     }
 

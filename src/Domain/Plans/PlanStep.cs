@@ -26,5 +26,9 @@ public sealed record PlanStep(
     /// relation's database and role).</summary>
     public bool DeleteData { get; init; }
 
+    /// <summary>Why a reconfigure includes the step ("airbyte log-level changed"), as the end of <see cref="Description"/> says;
+    /// empty for a deploy or a teardown, where every step is there by construction.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
     public override string ToString() => Id;
 }

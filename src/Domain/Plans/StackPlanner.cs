@@ -287,10 +287,12 @@ public sealed class StackPlanner
         public PlanStep ToStep(IReadOnlyList<string> dependsOn)
         {
             var description = StepTexts.Description(Target, facts, deleteData);
-            var because = _reasons.Count == 0 ? "" : $", because {Phrases.JoinWithAnd(Reason.Render(_reasons))}";
+            var reasons = Reason.Render(_reasons).ToList();
+            var because = reasons.Count == 0 ? "" : $", because {Phrases.JoinWithAnd(reasons)}";
             return new PlanStep(Target.Id, Target.Kind, Target.Component, Target.Relation, dependsOn, $"{description}{because}.", StepTexts.Outcome(Target, facts))
             {
                 DeleteData = deleteData,
+                Reasons = reasons,
             };
         }
     }

@@ -24,8 +24,13 @@ public sealed record DraftValidation(string Summary);
 /// <summary>A relation in a request: <c>component:endpoint</c> on each side.</summary>
 public sealed record RelationBody(string Requirer, string Provider);
 
-/// <summary>The body of <c>PATCH /api/v1/stacks/{name}</c>: options to merge; null removes an explicit value.</summary>
-public sealed record UpdateStackBody(Dictionary<string, Dictionary<string, object?>> Config, string? Reason = null);
+/// <summary>The body of <c>PATCH /api/v1/stacks/{name}</c> and <c>POST /api/v1/stacks/{name}/preview-update</c>: options to
+/// merge (null removes an explicit value) and, optionally, the whole new relation list (to add or remove an optional relation).
+/// At least one of <c>config</c> and <c>relations</c> is needed.</summary>
+public sealed record UpdateStackBody(
+    Dictionary<string, Dictionary<string, object?>>? Config = null,
+    string? Reason = null,
+    List<RelationBody>? Relations = null);
 
 /// <summary>The optional body of <c>DELETE /api/v1/stacks/{name}</c>.</summary>
 public sealed record TeardownBody(string? Reason = null);
@@ -96,6 +101,16 @@ internal static class StacksEndpoints
             .WithJsonBody<UpdateStackBody>()
             .Produces<StackChange>(StatusCodes.Status202Accepted)
             .Produces<StackChange>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        stacks.MapPost("/{name}/preview-update", PreviewUpdateAsync)
+            .WithName("PreviewStackReconfigure")
+            .RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("What the same PATCH would change and run (secrets masked); saves nothing.")
+            .WithJsonBody<UpdateStackBody>()
+            .Produces<UpdatePreview>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -180,36 +195,63 @@ internal static class StacksEndpoints
 
     private static async Task<IResult> UpdateAsync(string name, HttpRequest request, ClaimsPrincipal user, IStackService service, CancellationToken ct)
     {
+        var (command, refusal) = await ReadUpdateAsync(request);
+        if (command is null)
+        {
+            return refusal!;
+        }
+
+        var result = await service.UpdateAsync(name, command, user.Actor(), ct);
+        if (!result.IsSuccess)
+        {
+            return ApiResults.Failure(result);
+        }
+
+        return result.Value.OperationId is null
+            ? TypedResults.Ok(result.Value)
+            : TypedResults.Accepted($"/api/v1/operations/{result.Value.OperationId}", result.Value);
+    }
+
+    private static async Task<IResult> PreviewUpdateAsync(string name, HttpRequest request, IStackService service, CancellationToken ct)
+    {
+        var (command, refusal) = await ReadUpdateAsync(request);
+        if (command is null)
+        {
+            return refusal!;
+        }
+
+        return ApiResults.Ok(await service.PreviewUpdateAsync(name, command, ct));
+    }
+
+    /// <summary>The body of a PATCH or its preview as a command, or a 400 listing every problem of the body.</summary>
+    private static async Task<(UpdateStackCommand? Command, IResult? Refusal)> ReadUpdateAsync(HttpRequest request)
+    {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (body is null)
         {
-            return ApiResults.BadRequest(problem!);
+            return (null, ApiResults.BadRequest(problem!));
         }
 
         using (body)
         {
             var config = body.Config("config");
+            var relations = body.List("relations", (item, path, errors) => new RelationRequest(
+                JsonBody.StringMember(item, "requirer", path, errors),
+                JsonBody.StringMember(item, "provider", path, errors)));
             var reason = body.String("reason");
             body.RefuseUnknownFields();
-            if (config is null && body.Errors.Count == 0)
+            if (config is null && relations is null && body.Errors.Count == 0)
             {
-                body.Errors.Add("config", "Give the options to change: {\"config\": {\"airbyte\": {\"log-level\": \"DEBUG\"}}}.");
+                body.Errors.Add("config", "Give the options to change, the new relations, or both: {\"config\": {\"airbyte\": {\"log-level\": \"DEBUG\"}}}.");
             }
 
             if (body.Errors.Count > 0)
             {
-                return ApiResults.Invalid(body.Errors);
+                return (null, ApiResults.Invalid(body.Errors));
             }
 
-            var result = await service.UpdateAsync(name, new UpdateStackCommand(config!, reason), user.Actor(), ct);
-            if (!result.IsSuccess)
-            {
-                return ApiResults.Failure(result);
-            }
-
-            return result.Value.OperationId is null
-                ? TypedResults.Ok(result.Value)
-                : TypedResults.Accepted($"/api/v1/operations/{result.Value.OperationId}", result.Value);
+            var options = config ?? new Dictionary<string, IReadOnlyDictionary<string, string?>>(StringComparer.Ordinal);
+            return (new UpdateStackCommand(options, reason, relations), null);
         }
     }
 
@@ -237,12 +279,15 @@ internal static class StacksEndpoints
             var volumes = Flag(deleteVolumes, nameof(deleteVolumes), body.Errors);
             var databases = Flag(dropDatabases, nameof(dropDatabases), body.Errors);
             var @namespace = Flag(deleteNamespace, nameof(deleteNamespace), body.Errors);
+            var command = new TeardownStackCommand(volumes, databases, @namespace, string.IsNullOrWhiteSpace(reason) ? bodyReason : reason);
             if (body.Errors.Count > 0)
             {
+                // Every problem at once: a missing reason along with the flags that could not be read (the combination of
+                // flags is judged once they all read).
+                body.Errors.AddRange(command.Problems().Where(p => p.Path == "reason" && !body.Errors.Any(e => e.Path == p.Path)));
                 return ApiResults.Invalid(body.Errors);
             }
 
-            var command = new TeardownStackCommand(volumes, databases, @namespace, string.IsNullOrWhiteSpace(reason) ? bodyReason : reason);
             var result = await service.DeleteAsync(name, command, user.Actor(), ct);
             return result.IsSuccess
                 ? TypedResults.Accepted($"/api/v1/operations/{result.Value.OperationId}", result.Value)

@@ -13,9 +13,14 @@ public interface IStackService
     /// <summary>Validates the stack, stores its secret inputs in the cluster, saves it and starts its Deploy operation.</summary>
     Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Merges the given options into the stored spec and starts a Reconfigure of what changed; no operation when
-    /// nothing changed.</summary>
+    /// <summary>Merges the given options (and, when given, the new relation list) into the stored spec and starts a Reconfigure
+    /// of what changed; no operation when nothing changed.</summary>
     Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken);
+
+    /// <summary>What <see cref="UpdateAsync"/> would do with the same command: the options and relations that change (secrets
+    /// masked), the Reconfigure plan with what rolls and why, or that nothing would change. Saves nothing, stores no secret and
+    /// writes no audit entry; invalid and busy are reported as the update would report them.</summary>
+    Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken);
 
     /// <summary>Starts the Teardown of the stack; volumes, databases and the namespace are kept unless asked.</summary>
     Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken);

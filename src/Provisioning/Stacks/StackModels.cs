@@ -1,3 +1,5 @@
+using Portal.Domain.Common;
+using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
 
 namespace Portal.Provisioning.Stacks;
@@ -14,14 +16,63 @@ public sealed record CreateStackCommand(
     IReadOnlyList<RelationRequest>? Relations,
     string? Reason = null);
 
-/// <summary>A day-2 config change: the given options are merged into the stored spec; a null value removes the explicit
-/// value so that the default applies again.</summary>
+/// <summary>A day-2 change: the given options are merged into the stored spec (a null value removes the explicit value so that
+/// the default applies again), and the relations, when given, replace the stack's.</summary>
+/// <param name="Relations">The whole relation list after the change; null leaves the relations as they are. This is how an
+/// optional relation (e.g. <c>airbyte:nginx-route</c>) is added or removed; the Domain validates the result.</param>
 public sealed record UpdateStackCommand(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> Config,
-    string? Reason = null);
+    string? Reason = null,
+    IReadOnlyList<RelationRequest>? Relations = null);
 
 /// <summary>A teardown: what to delete beyond the stack's objects, and why (a reason is required).</summary>
-public sealed record TeardownStackCommand(bool DeleteVolumes, bool DropDatabases, bool DeleteNamespace, string? Reason);
+public sealed record TeardownStackCommand(bool DeleteVolumes, bool DropDatabases, bool DeleteNamespace, string? Reason)
+{
+    /// <summary>Every problem of the command at once (a missing reason, a combination the teardown could not honour); empty
+    /// when it can start.</summary>
+    public ErrorList Problems()
+    {
+        var errors = new ErrorList();
+        if (string.IsNullOrWhiteSpace(Reason))
+        {
+            errors.Add("reason", "Say why the stack is torn down (a reason is kept in the audit log).");
+        }
+
+        errors.Collect(TeardownOptions.Create(DeleteVolumes, DropDatabases, DeleteNamespace), "", out _);
+        return errors;
+    }
+}
+
+/// <summary>What a day-2 change would do, worked out without saving anything: the changed options and relations, the
+/// Reconfigure plan and which workloads it rolls.</summary>
+/// <param name="Changes">False when the stack already has this config and these relations: nothing would change.</param>
+/// <param name="Summary">One sentence: the plan's summary, or why nothing would run.</param>
+/// <param name="Options">Every option whose explicit value changes; secret ones read <see cref="StackViews.SecretMask"/> on
+/// both sides, never a value.</param>
+/// <param name="Steps">The plan's steps in order; each description says why the step is in it.</param>
+/// <param name="Rolls">The components whose workloads are applied again (their pods roll), each with why.</param>
+/// <param name="Keeps">What the plan deliberately leaves in place (data of a removed relation).</param>
+/// <param name="Diff">The same change as the audit log will record it, one line per option or relation.</param>
+public sealed record UpdatePreview(
+    string Stack,
+    bool Changes,
+    string Summary,
+    IReadOnlyList<OptionChange> Options,
+    IReadOnlyList<RelationChange> Relations,
+    IReadOnlyList<PreviewStep> Steps,
+    IReadOnlyList<RolledComponent> Rolls,
+    IReadOnlyList<string> Keeps,
+    string Diff);
+
+/// <summary>One option whose explicit value changes; null means "not set" (the default applies).</summary>
+/// <param name="Secret">A secret option: <paramref name="Before"/> and <paramref name="After"/> only say whether it is set.</param>
+public sealed record OptionChange(string Component, string Option, string? Before, string? After, bool Secret);
+
+/// <summary>A relation the change adds or removes.</summary>
+public sealed record RelationChange(string Requirer, string Provider, string Interface, bool Added);
+
+/// <summary>A component whose workloads a plan applies again, and why (the planner's reasons).</summary>
+public sealed record RolledComponent(string Component, string Why);
 
 /// <summary>A stack in a list: where it runs and what it is doing.</summary>
 public sealed record StackSummary(

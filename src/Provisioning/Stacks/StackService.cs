@@ -132,64 +132,36 @@ internal sealed class StackService(
             return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var request = StackRequest.FromSpec(stack.Spec);
-        foreach (var (component, options) in command.Config)
+        var worked = WorkOut(stack, command, now);
+        if (!worked.IsSuccess)
         {
-            foreach (var (option, value) in options)
-            {
-                request = value is null ? request.Without(component, option) : request.With(component, option, value);
-            }
+            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(worked.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var validated = StackValidator.Validate(request, catalog, clusters.Names, now, stack.Applied);
-        if (!validated.IsSuccess)
+        var work = worked.Value;
+        if (work.SecretOptions.Count > 0)
         {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(validated.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var spec = validated.Value;
-        var desired = spec.WithoutSecrets(catalog);
-        var plan = _planner.Converge(desired, stack.Applied);
-        if (!plan.IsSuccess)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var secretOptions = SecretOptionsGiven(spec, command);
-        if (secretOptions.Count > 0)
-        {
-            if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+            if (await StoreSecretsAsync(work.Spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
             {
                 return await RefuseAsync<StackChange>(
                     ServiceResult<StackChange>.Unavailable(unavailable), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var diff = string.Join('\n', new[] { StackViews.Diff(stack.Spec, desired, catalog) }
-            .Concat(secretOptions.Select(path => $"~ {path} changed ({StackViews.SecretMask})"))
-            .Where(line => line.Length > 0));
         Operation? operation = null;
-        string summary;
-        if (plan.Value.IsEmpty)
+        if (!work.Plan.IsEmpty)
         {
-            summary = secretOptions.Count > 0
-                ? $"Nothing to redeploy; the new value of {string.Join(", ", secretOptions)} is stored in the cluster."
-                : "Nothing changed: the stack already has this config.";
-        }
-        else
-        {
-            var kind = plan.Value.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
-            operation = Operation.Start(Guid.NewGuid(), kind, plan.Value, desired, actor, command.Reason, now);
+            var kind = work.Plan.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
+            operation = Operation.Start(Guid.NewGuid(), kind, work.Plan, work.Desired, actor, command.Reason, now);
             context.Operations.Add(operation);
             stack.ActiveOperationId = operation.Id;
-            summary = plan.Value.Summary;
         }
 
-        stack.Spec = desired;
-        stack.SecretOptions = stack.SecretOptions.Union(secretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        stack.Spec = work.Desired;
+        stack.SecretOptions = stack.SecretOptions.Union(work.SecretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         stack.UpdatedAt = now;
         stack.Version++;
-        context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? summary : $"accepted: {summary}", operation?.Id, diff));
+        context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? work.Summary : $"accepted: {work.Summary}", operation?.Id, work.Diff));
         try
         {
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -207,7 +179,38 @@ internal sealed class StackService(
             StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
         }
 
-        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation?.Id, summary));
+        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation?.Id, work.Summary));
+    }
+
+    public async Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var stack = await context.Stacks.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+        if (stack is null)
+        {
+            return ServiceResult<UpdatePreview>.NotFound(NoStack(name));
+        }
+
+        // Refused like the update itself would be, so that a review never promises a change that cannot start.
+        if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
+        {
+            return ServiceResult<UpdatePreview>.Conflict(busy);
+        }
+
+        var worked = WorkOut(stack, command, time.GetUtcNow());
+        if (!worked.IsSuccess)
+        {
+            return ServiceResult<UpdatePreview>.Invalid(worked.Errors);
+        }
+
+        var work = worked.Value;
+        var steps = work.Plan.Steps.Select(s => new PreviewStep(s.Id, s.Kind.ToString(), s.Description, s.WaitsFor, s.DependsOn)).ToList();
+        var rolls = work.Plan.Steps
+            .Where(s => s.Kind == StepKind.ApplyComponent && s.Component is not null)
+            .Select(s => new RolledComponent(s.Component!, JoinWithAnd(s.Reasons)))
+            .ToList();
+        return ServiceResult<UpdatePreview>.Ok(new UpdatePreview(
+            name, work.Options.Count > 0 || work.Relations.Count > 0, work.Summary, work.Options, work.Relations, steps, rolls, work.Plan.Keeps, work.Diff));
     }
 
     public async Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken)
@@ -220,17 +223,13 @@ internal sealed class StackService(
             return ServiceResult<StackChange>.NotFound(NoStack(name));
         }
 
-        var errors = new ErrorList();
-        if (string.IsNullOrWhiteSpace(command.Reason))
-        {
-            errors.Add("reason", "Say why the stack is torn down (a reason is kept in the audit log).");
-        }
-
-        errors.Collect(TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace), "", out var options);
+        var errors = command.Problems();
         if (errors.Count > 0)
         {
             return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
+
+        var options = TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace).Value;
 
         if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
         {
@@ -470,6 +469,67 @@ internal sealed class StackService(
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>What a day-2 change would do to a stored stack: the merged and validated spec, the plan from what was last
+    /// applied, the changes and the audit diff. Pure: reads the record, writes nothing.</summary>
+    private Result<UpdateWork> WorkOut(StackRecord stack, UpdateStackCommand command, DateTimeOffset now)
+    {
+        var request = StackRequest.FromSpec(stack.Spec);
+        foreach (var (component, given) in command.Config)
+        {
+            foreach (var (option, value) in given)
+            {
+                request = value is null ? request.Without(component, option) : request.With(component, option, value);
+            }
+        }
+
+        if (command.Relations is not null)
+        {
+            request = request with { Relations = command.Relations };
+        }
+
+        var validated = StackValidator.Validate(request, catalog, clusters.Names, now, stack.Applied);
+        if (!validated.IsSuccess)
+        {
+            return Result<UpdateWork>.Failure(validated.Errors);
+        }
+
+        var spec = validated.Value;
+        var desired = spec.WithoutSecrets(catalog);
+        var plan = _planner.Converge(desired, stack.Applied);
+        if (!plan.IsSuccess)
+        {
+            return Result<UpdateWork>.Failure(plan.Errors);
+        }
+
+        var secretOptions = SecretOptionsGiven(spec, command);
+        var options = StackViews.OptionChanges(stack.Spec, desired, catalog)
+            .Concat(secretOptions.Select(path =>
+            {
+                var (component, option) = (path[..path.IndexOf('.', StringComparison.Ordinal)], path[(path.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+                var wasSet = stack.Spec.FindComponent(component) is { } c
+                    && StackViews.MaskedConfig(c, catalog, stack.SecretOptions).ContainsKey(option);
+                return new OptionChange(component, option, wasSet ? StackViews.SecretMask : null, StackViews.SecretMask, Secret: true);
+            }))
+            .OrderBy(c => c.Component, StringComparer.Ordinal)
+            .ThenBy(c => c.Option, StringComparer.Ordinal)
+            .ToList();
+        var relations = StackViews.RelationChanges(stack.Spec, desired);
+        var diff = string.Join('\n', options.Select(StackViews.Line).Concat(relations.Select(StackViews.Line)));
+        var summary = !plan.Value.IsEmpty
+            ? plan.Value.Summary
+            : secretOptions.Count > 0
+                ? $"Nothing to redeploy; the new value of {string.Join(", ", secretOptions)} is stored in the cluster."
+                : "Nothing changed: the stack already has this config.";
+        return new UpdateWork(spec, desired, plan.Value, secretOptions, options, relations, diff, summary);
+    }
+
+    private static string JoinWithAnd(IReadOnlyList<string> items) => items.Count switch
+    {
+        0 => "",
+        1 => items[0],
+        _ => $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}",
+    };
+
     private List<string> SecretOptionsGiven(StackSpec spec, UpdateStackCommand command) =>
         command.Config
             .SelectMany(component => component.Value
@@ -514,6 +574,18 @@ internal sealed class StackService(
 
     private static string Yes(bool value) => value ? "yes" : "no";
 }
+
+/// <summary>A day-2 change worked out: the spec with the secrets given (to store), the spec to save, the plan, the secret
+/// options given (<c>component.option</c>), what changes, the audit diff and one sentence about it.</summary>
+internal sealed record UpdateWork(
+    StackSpec Spec,
+    StackSpec Desired,
+    Plan Plan,
+    IReadOnlyList<string> SecretOptions,
+    IReadOnlyList<OptionChange> Options,
+    IReadOnlyList<RelationChange> Relations,
+    string Diff,
+    string Summary);
 
 /// <summary>Log messages of the stack service.</summary>
 internal static partial class StackServiceLog

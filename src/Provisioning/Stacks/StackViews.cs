@@ -1,4 +1,3 @@
-using System.Text;
 using Portal.Domain.Catalog;
 using Portal.Domain.Operations;
 using Portal.Domain.Stacks;
@@ -92,9 +91,14 @@ public static class StackViews
     }
 
     /// <summary>A readable list of what a change does to the explicit config, secret options masked.</summary>
-    internal static string Diff(StackSpec? before, StackSpec after, ComponentCatalog catalog)
+    internal static string Diff(StackSpec? before, StackSpec after, ComponentCatalog catalog) =>
+        string.Join('\n', OptionChanges(before, after, catalog).Select(Line));
+
+    /// <summary>Every option whose explicit value differs between two specs, by component then option; a secret option's
+    /// values read <see cref="SecretMask"/>.</summary>
+    internal static IReadOnlyList<OptionChange> OptionChanges(StackSpec? before, StackSpec after, ComponentCatalog catalog)
     {
-        var builder = new StringBuilder();
+        var changes = new List<OptionChange>();
         var components = (before?.Components.Select(c => c.Name) ?? []).Union(after.Components.Select(c => c.Name), StringComparer.Ordinal);
         foreach (var name in components.Order(StringComparer.Ordinal))
         {
@@ -113,19 +117,37 @@ public static class StackViews
                 }
 
                 var secret = kind?.FindOption(option) is { Secret: true };
-                var path = $"{name}.{option}";
-                var line = (was, now) switch
-                {
-                    (null, _) => $"+ {path} = {(secret ? SecretMask : now)}",
-                    (_, null) => $"- {path} (was {(secret ? SecretMask : was)})",
-                    _ => secret ? $"~ {path} changed ({SecretMask})" : $"~ {path}: {was} → {now}",
-                };
-                builder.AppendLine(line);
+                changes.Add(secret
+                    ? new OptionChange(name, option, was is null ? null : SecretMask, now is null ? null : SecretMask, Secret: true)
+                    : new OptionChange(name, option, was, now, Secret: false));
             }
         }
 
-        return builder.ToString().TrimEnd();
+        return changes;
     }
+
+    /// <summary>The relations one spec has and the other not: removed ones first, each list by key.</summary>
+    internal static IReadOnlyList<RelationChange> RelationChanges(StackSpec before, StackSpec after) =>
+        before.Relations.Where(r => !after.Relations.Contains(r)).OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RelationChange(r.Requirer.ToString(), r.Provider.ToString(), r.Interface, Added: false))
+            .Concat(after.Relations.Where(r => !before.Relations.Contains(r)).OrderBy(r => r.Key, StringComparer.Ordinal)
+                .Select(r => new RelationChange(r.Requirer.ToString(), r.Provider.ToString(), r.Interface, Added: true)))
+            .ToList();
+
+    /// <summary>One line of an audit diff: <c>+ path = value</c>, <c>- path (was value)</c> or <c>~ path: before → after</c>.</summary>
+    internal static string Line(OptionChange change)
+    {
+        var path = $"{change.Component}.{change.Option}";
+        return (change.Before, change.After) switch
+        {
+            (null, _) => $"+ {path} = {change.After}",
+            (_, null) => $"- {path} (was {change.Before})",
+            _ => change.Secret ? $"~ {path} changed ({SecretMask})" : $"~ {path}: {change.Before} → {change.After}",
+        };
+    }
+
+    internal static string Line(RelationChange change) =>
+        $"{(change.Added ? "+" : "-")} relation {change.Requirer} → {change.Provider}";
 
     private static bool HoldsValue(ConfigOptionDefinition option, ComponentSpec component, ComponentKind kind) =>
         option.Required

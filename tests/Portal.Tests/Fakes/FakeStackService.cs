@@ -2,8 +2,9 @@ using Portal.Provisioning.Stacks;
 
 namespace Portal.Tests.Fakes;
 
-/// <summary>The stored stacks as the pages read them: list, one stack with masked config, recent operations. Changes are
-/// refused, so a test notices if a page starts changing things.</summary>
+/// <summary>The stored stacks as the pages read them: list, one stack with masked config, recent operations. Day-2 changes and
+/// their preview are recorded and answered by the handler a test sets (<see cref="OnUpdate"/>, <see cref="OnPreview"/>,
+/// <see cref="OnDelete"/>); without one they throw, so a test notices if a page starts changing things.</summary>
 public sealed class FakeStackService : IStackService
 {
     public IReadOnlyList<StackSummary> Stacks { get; set; } = [];
@@ -15,6 +16,18 @@ public sealed class FakeStackService : IStackService
     public int ListCalls { get; private set; }
 
     public int GetCalls { get; private set; }
+
+    public List<(string Name, UpdateStackCommand Command, string Actor)> Updates { get; } = [];
+
+    public List<(string Name, UpdateStackCommand Command)> Previews { get; } = [];
+
+    public List<(string Name, TeardownStackCommand Command, string Actor)> Teardowns { get; } = [];
+
+    public Func<string, UpdateStackCommand, ServiceResult<StackChange>>? OnUpdate { get; set; }
+
+    public Func<string, UpdateStackCommand, ServiceResult<UpdatePreview>>? OnPreview { get; set; }
+
+    public Func<string, TeardownStackCommand, ServiceResult<StackChange>>? OnDelete { get; set; }
 
     public Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
     {
@@ -35,9 +48,26 @@ public sealed class FakeStackService : IStackService
 
     public Task<ServiceResult<StackChange>> CreateAsync(CreateStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
 
-    public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
+    public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken)
+    {
+        var handler = OnUpdate ?? throw new InvalidOperationException("This test does not expect a page to change a stack.");
+        Updates.Add((name, command, actor));
+        return Task.FromResult(handler(name, command));
+    }
 
-    public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
+    public Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken)
+    {
+        var handler = OnPreview ?? throw new InvalidOperationException("This test does not expect a page to preview a change.");
+        Previews.Add((name, command));
+        return Task.FromResult(handler(name, command));
+    }
+
+    public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken)
+    {
+        var handler = OnDelete ?? throw new InvalidOperationException("This test does not expect a page to tear a stack down.");
+        Teardowns.Add((name, command, actor));
+        return Task.FromResult(handler(name, command));
+    }
 
     public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Refused<string>();
 

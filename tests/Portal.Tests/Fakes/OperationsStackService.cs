@@ -38,6 +38,8 @@ public sealed class OperationsStackService : IStackService
 
     public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
 
+    public Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken) => Refused<UpdatePreview>();
+
     public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
 
     public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Refused<string>();

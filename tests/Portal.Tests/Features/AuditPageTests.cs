@@ -221,6 +221,8 @@ public class AuditPageTests : PortalTestContext
 
         public Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken) => Unused<ServiceResult<StackChange>>();
 
+        public Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken) => Unused<ServiceResult<UpdatePreview>>();
+
         public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Unused<ServiceResult<StackChange>>();
 
         public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Unused<ServiceResult<string>>();
