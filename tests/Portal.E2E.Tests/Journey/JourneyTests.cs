@@ -14,7 +14,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
     private static readonly TimeSpan Deploy = TimeSpan.FromMinutes(6);
 
     [Fact]
-    public async Task A_new_admin_signs_in_adds_the_cluster_deploys_through_the_wizard_and_lands_on_a_green_topology()
+    public async Task A_new_admin_signs_in_adds_the_cluster_deploys_through_the_wizard_reconfigures_and_tears_down()
     {
         await using var tab = await browser.NewTabAsync(portal.BaseUrl);
         var cluster = $"lab-{portal.Suffix[..4]}";
@@ -23,6 +23,8 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await AddClusterAsync(tab, cluster);
         await DeployThroughTheWizardAsync(tab, cluster, stack);
         await WatchItBecomeGreenAsync(tab, stack);
+        await ReconfigureAsync(tab, stack);
+        await TearDownAsync(tab, stack);
     }
 
     // Signed in through the provider as Adam, whose group maps to Admin; the sandbox added from its kubeconfig.
@@ -120,6 +122,55 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await Expect(topology.Nodes).ToHaveCountAsync(10);
         await tab.ScreenshotAsync("12-topology-green");
         Assert.EndsWith($"/stacks/{stack}", new Uri(tab.Page.Url).AbsolutePath, StringComparison.Ordinal);
+    }
+
+    // One option changed on the edit page, the change reviewed (the diff and what rolls), reconfigured, green again.
+    private static async Task ReconfigureAsync(PortalTab tab, string stack)
+    {
+        await tab.Page.GetByTestId("stack-actions").ClickAsync();
+        await tab.Page.GetByTestId("action-edit").ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/stacks/{stack}/edit$"));
+        await tab.WaitForInteractiveAsync();
+        var workers = tab.Page.Locator("input[data-testid='config-airbyte-max-sync-workers']");
+        await workers.FillAsync("8");
+        await Expect(tab.Page.GetByTestId("changed-count")).ToContainTextAsync("1");
+        await tab.ScreenshotAsync("13-edit-config");
+
+        await tab.Page.GetByTestId("review").ClickAsync();
+        await Expect(tab.Page.GetByTestId("diff-airbyte.max-sync-workers")).ToContainTextAsync("8", new() { Timeout = Ms(Converge) });
+        await Expect(tab.Page.GetByTestId("rolls")).ToContainTextAsync("airbyte");
+        await tab.Page.Locator("input[data-testid='reason']").FillAsync("JOURNEY-2: more sync workers");
+        await tab.ScreenshotAsync("14-review-changes");
+        await tab.Page.GetByTestId("reconfigure").ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
+
+        var operation = new OperationView(tab);
+        await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
+        await Expect(operation.Facts).ToContainTextAsync("JOURNEY-2: more sync workers");
+        await tab.ScreenshotAsync("15-reconfigured");
+        await operation.Succeeded.GetByRole(Microsoft.Playwright.AriaRole.Link).First.ClickAsync();
+        await Expect(new TopologyPage(tab).StackStatus).ToHaveAttributeAsync("data-status", "active", new() { Timeout = Ms(Converge) });
+    }
+
+    // Tear-down asks for a reason and the stack's name typed out; the operation removes the stack's objects.
+    private async Task TearDownAsync(PortalTab tab, string stack)
+    {
+        await tab.Page.GetByTestId("stack-actions").ClickAsync();
+        await tab.Page.GetByTestId("action-teardown").ClickAsync();
+        var apply = tab.Page.GetByTestId("teardown-apply");
+        await tab.Page.Locator("input[data-testid='teardown-reason']").FillAsync("JOURNEY-3: done trying it out");
+        await Expect(apply).ToBeDisabledAsync();
+        await tab.Page.Locator("input[data-testid='teardown-confirm']").FillAsync(stack);
+        await Expect(apply).ToBeEnabledAsync();
+        await tab.ScreenshotAsync("16-teardown-dialog");
+        await apply.ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
+
+        var operation = new OperationView(tab);
+        await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
+        await tab.ScreenshotAsync("17-torn-down");
+        using var stackView = System.Text.Json.JsonDocument.Parse(await portal.Api.GetStringAsync($"/api/v1/stacks/{stack}", TestContext.Current.CancellationToken));
+        Assert.False(stackView.RootElement.GetProperty("deployed").GetBoolean());
     }
 
     private static float Ms(TimeSpan span) => (float)span.TotalMilliseconds;
