@@ -110,38 +110,20 @@ public sealed partial class EditStackPage
 
     private async Task ReconfigureAsync()
     {
-        if (_reviewed is null)
+        if (_reviewed is not { } reviewed)
         {
             return;
         }
 
         _busy = true;
-        _problems = [];
-        try
+        var outcome = await StackEdits.UpdateAsync(
+            Authorization, Stacks, Name, () => reviewed with { Reason = string.IsNullOrWhiteSpace(_reason) ? null : _reason.Trim() });
+        _busy = false;
+        _problems = outcome.Problems;
+        _notice = outcome.Notice;
+        if (outcome.OperationId is { } id)
         {
-            var actor = await Authorization.DemandAsync(PortalPolicies.Operator);
-            var command = _reviewed with { Reason = string.IsNullOrWhiteSpace(_reason) ? null : _reason.Trim() };
-            var result = await Stacks.UpdateAsync(Name, command, actor, CancellationToken.None);
-            if (!result.IsSuccess)
-            {
-                _problems = StackEdits.Problems(result);
-            }
-            else if (result.Value.OperationId is { } id)
-            {
-                Navigation.NavigateTo(StackEdits.OperationUrl(id));
-            }
-            else
-            {
-                _notice = result.Value.Message;
-            }
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            _problems = [e.Message];
-        }
-        finally
-        {
-            _busy = false;
+            Navigation.NavigateTo(StackEdits.OperationUrl(id));
         }
     }
 

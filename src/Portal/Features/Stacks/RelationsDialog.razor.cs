@@ -129,31 +129,14 @@ public sealed partial class RelationsDialog
         }
 
         _busy = true;
-        try
+        var outcome = await StackEdits.UpdateAsync(Authorization, Stacks, Stack, Command);
+        _busy = false;
+        _problems = outcome.Problems;
+        _notice = outcome.Notice;
+        if (outcome.OperationId is { } id)
         {
-            var actor = await Authorization.DemandAsync(PortalPolicies.Operator);
-            var result = await Stacks.UpdateAsync(Stack, Command(), actor, CancellationToken.None);
-            if (!result.IsSuccess)
-            {
-                _problems = StackEdits.Problems(result);
-            }
-            else if (result.Value.OperationId is { } id)
-            {
-                Dialog.Close(DialogResult.Ok(id));
-                Navigation.NavigateTo(StackEdits.OperationUrl(id));
-            }
-            else
-            {
-                _notice = result.Value.Message;
-            }
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            _problems = [e.Message];
-        }
-        finally
-        {
-            _busy = false;
+            Dialog.Close(DialogResult.Ok(id));
+            Navigation.NavigateTo(StackEdits.OperationUrl(id));
         }
     }
 }

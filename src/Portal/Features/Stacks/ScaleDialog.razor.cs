@@ -89,41 +89,27 @@ public sealed partial class ScaleDialog
         }
 
         _busy = true;
-        _problems = [];
-        _notice = null;
-        try
+        var outcome = await StackEdits.UpdateAsync(Authorization, Stacks, Stack, Command);
+        _busy = false;
+        _problems = outcome.Problems;
+        _notice = outcome.Notice;
+        if (outcome.OperationId is { } id)
         {
-            var actor = await Authorization.DemandAsync(PortalPolicies.Operator);
-            var config = ChangedTargets
-                .GroupBy(t => t.Component, StringComparer.Ordinal)
-                .ToDictionary(
-                    g => g.Key,
-                    g => (IReadOnlyDictionary<string, string?>)g.ToDictionary(t => t.Option, t => (string?)_values[Key(t)]!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal),
-                    StringComparer.Ordinal);
-            var reason = string.IsNullOrWhiteSpace(_reason) ? null : _reason.Trim();
-            var result = await Stacks.UpdateAsync(Stack, new UpdateStackCommand(config, reason), actor, CancellationToken.None);
-            if (!result.IsSuccess)
-            {
-                _problems = StackEdits.Problems(result);
-            }
-            else if (result.Value.OperationId is { } id)
-            {
-                Dialog.Close(DialogResult.Ok(id));
-                Navigation.NavigateTo(StackEdits.OperationUrl(id));
-            }
-            else
-            {
-                _notice = result.Value.Message;
-            }
+            Dialog.Close(DialogResult.Ok(id));
+            Navigation.NavigateTo(StackEdits.OperationUrl(id));
         }
-        catch (UnauthorizedAccessException e)
-        {
-            _problems = [e.Message];
-        }
-        finally
-        {
-            _busy = false;
-        }
+    }
+
+    // Only the replicas that change, as the operator typed them.
+    private UpdateStackCommand Command()
+    {
+        var config = ChangedTargets
+            .GroupBy(t => t.Component, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyDictionary<string, string?>)g.ToDictionary(t => t.Option, t => (string?)_values[Key(t)]!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal),
+                StringComparer.Ordinal);
+        return new UpdateStackCommand(config, string.IsNullOrWhiteSpace(_reason) ? null : _reason.Trim());
     }
 
     private string Text(string key) => _texts[key];

@@ -4,6 +4,7 @@ using Portal.Domain.Stacks;
 using Portal.Domain.Status.Observation;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
+using Portal.Security;
 
 namespace Portal.Features.Stacks;
 
@@ -19,6 +20,25 @@ public static class StackEdits
         result.Status == ServiceStatus.Invalid && result.Errors.Count > 0
             ? result.Errors.Select(e => e.Message).ToList()
             : [result.Message];
+
+    /// <summary>Sends a day-2 update as the signed-in operator (the circuit's role checked first) and says how it went:
+    /// the operation it started, a notice when nothing needed to change, or every problem.</summary>
+    public static async Task<UpdateOutcome> UpdateAsync(
+        CircuitAuthorization authorization, IStackService stacks, string stack, Func<UpdateStackCommand> command)
+    {
+        try
+        {
+            var actor = await authorization.DemandAsync(PortalPolicies.Operator);
+            var result = await stacks.UpdateAsync(stack, command(), actor, CancellationToken.None);
+            return !result.IsSuccess ? new UpdateOutcome(null, null, Problems(result))
+                : result.Value.OperationId is { } id ? new UpdateOutcome(id, null, [])
+                : new UpdateOutcome(null, result.Value.Message, []);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new UpdateOutcome(null, null, [e.Message]);
+        }
+    }
 
     /// <summary>The stack's relations as the operator sees them, each marked removable when its requirer endpoint is optional.</summary>
     public static IReadOnlyList<RelationChoice> Relations(StackView view, ComponentCatalog catalog) =>
@@ -152,3 +172,6 @@ public sealed record ScaleTarget(
 
 /// <summary>One workload's ready and desired pods, as the cluster reports them.</summary>
 public sealed record WorkloadCount(string Workload, int Ready, int Desired);
+
+/// <summary>How a day-2 update went: the operation it started, or a notice that nothing changed, or the problems.</summary>
+public sealed record UpdateOutcome(Guid? OperationId, string? Notice, IReadOnlyList<string> Problems);
