@@ -321,7 +321,7 @@ public class ClustersPageTests : PortalTestContext
 
     private static void Paste(IRenderedComponent<ClustersPage> page, string kubeconfig)
     {
-        page.Find("textarea[data-testid=kubeconfig]").Input(kubeconfig);
+        page.TypeInto("textarea[data-testid=kubeconfig]", kubeconfig);
         // The kubeconfig field is debounced: wait until the page has read it.
         page.WaitForElement("[aria-label=Contexts]");
     }

@@ -161,7 +161,7 @@ public class ComponentDrawerTests : PortalTestContext
         await ClickAsync(page, "button[aria-label=Resume]");
         page.WaitForAssertion(() => Assert.Equal(["INFO starting server", "ERROR cannot connect to temporal:7233", "INFO retrying"], Lines(page)));
 
-        await page.InvokeAsync(() => page.Find("input[aria-label='Search the logs']").Input("error"));
+        await page.InvokeAsync(() => page.TypeInto("input[aria-label='Search the logs']", "error"));
         page.WaitForAssertion(() => Assert.Equal(["ERROR cannot connect to temporal:7233"], Lines(page)));
         Assert.Equal("ERROR", page.Find("[data-testid=logs] mark").TextContent);
         Assert.Contains("1 of 3 lines match", page.Find(".logs-state").TextContent, StringComparison.Ordinal);

@@ -57,14 +57,14 @@ public class DeployPageTests : PortalTestContext
     {
         var page = Open();
 
-        page.Find("input[data-testid=stack-name]").Input("Airbyte_Prod");
+        page.TypeInto("input[data-testid=stack-name]", "Airbyte_Prod");
         page.WaitForAssertion(() => Assert.Contains("Airbyte_Prod", ErrorUnder(page, "stack-name"), StringComparison.Ordinal));
         page.Find("[data-testid=next]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Fix the fields marked in red", page.Find("[data-testid=step-problem]").TextContent, StringComparison.Ordinal));
         Assert.Equal("1", page.Find("[data-testid=wizard]").GetAttribute("data-step"));
 
-        page.Find("input[data-testid=stack-name]").Input("airbyte-prod");
+        page.TypeInto("input[data-testid=stack-name]", "airbyte-prod");
         page.WaitForAssertion(() => Assert.Empty(ErrorUnder(page, "stack-name")));
         page.Find("[data-testid=next]").Click();
 
@@ -78,7 +78,7 @@ public class DeployPageTests : PortalTestContext
     {
         var page = Open();
 
-        page.Find("input[data-testid=namespace]").Input("kube-system");
+        page.TypeInto("input[data-testid=namespace]", "kube-system");
 
         page.WaitForAssertion(() => Assert.Contains("belongs to Kubernetes itself", ErrorUnder(page, "namespace"), StringComparison.Ordinal));
     }

@@ -49,8 +49,8 @@ public class EditStackPageTests : PortalTestContext
         var page = RenderPage();
         page.WaitForElement("input[data-testid=config-airbyte-external-hostname]");
 
-        page.Find("input[data-testid=config-airbyte-external-hostname]").Input("data.example.com");
-        page.Find("input[data-testid=config-oauth2-proxy-client-secret]").Input(NewSecret);
+        page.TypeInto("input[data-testid=config-airbyte-external-hostname]", "data.example.com");
+        page.TypeInto("input[data-testid=config-oauth2-proxy-client-secret]", NewSecret);
         page.WaitForAssertion(() => Assert.Equal("2 options changed.", page.Find("[data-testid=changed-count]").TextContent));
         WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
@@ -76,7 +76,7 @@ public class EditStackPageTests : PortalTestContext
     {
         var page = RenderPage();
         page.WaitForElement("input[data-testid=config-airbyte-external-hostname]");
-        page.Find("input[data-testid=config-airbyte-external-hostname]").Input("data.example.com");
+        page.TypeInto("input[data-testid=config-airbyte-external-hostname]", "data.example.com");
         WaitUntilChanged(page);
         page.Find("[data-testid=review]").Click();
         page.WaitForElement("input[data-testid=reason]").Input("new domain");

@@ -85,13 +85,13 @@ public class StackDialogsTests : PortalTestContext
         Assert.Matches(@"\d+/\d+ ready", dialog.Find("[data-testid=scale-airbyte]").TextContent);
         Assert.True(dialog.Find("[data-testid=scale-apply]").HasAttribute("disabled"));
 
-        dialog.Find("input[data-testid=replicas-airbyte]").Input("11");
+        dialog.TypeInto("input[data-testid=replicas-airbyte]", "11");
         dialog.WaitForAssertion(() => Assert.Contains("airbyte runs from 1 to 10 replicas; 11 is out of range.", dialog.Find("[data-testid=scale-airbyte]").TextContent, StringComparison.Ordinal));
         Assert.True(dialog.Find("[data-testid=scale-apply]").HasAttribute("disabled"));
-        dialog.Find("input[data-testid=replicas-airbyte]").Input("0");
+        dialog.TypeInto("input[data-testid=replicas-airbyte]", "0");
         dialog.WaitForAssertion(() => Assert.Contains("0 is out of range", dialog.Find("[data-testid=scale-airbyte]").TextContent, StringComparison.Ordinal));
         Assert.True(dialog.Find("[data-testid=scale-apply]").HasAttribute("disabled"));
-        dialog.Find("input[data-testid=replicas-airbyte]").Input("two");
+        dialog.TypeInto("input[data-testid=replicas-airbyte]", "two");
         dialog.WaitForAssertion(() => Assert.Contains("Give a whole number from 1 to 10.", dialog.Find("[data-testid=scale-airbyte]").TextContent, StringComparison.Ordinal));
         Assert.True(dialog.Find("[data-testid=scale-apply]").HasAttribute("disabled"));
         Assert.Empty(StackService.Updates);
@@ -102,7 +102,7 @@ public class StackDialogsTests : PortalTestContext
     {
         var dialog = Open<ScaleDialog>();
         dialog.WaitForElement("input[data-testid=replicas-temporal]").Input("3");
-        dialog.Find("input[data-testid=scale-reason]").Input("more schedules");
+        dialog.TypeInto("input[data-testid=scale-reason]", "more schedules");
         dialog.WaitForAssertion(() => Assert.Equal("Will scale temporal 1 → 3", dialog.Find("[data-testid=scale-summary]").TextContent));
 
         dialog.Find("[data-testid=scale-apply]").Click();
@@ -174,7 +174,7 @@ public class StackDialogsTests : PortalTestContext
     {
         var dialog = Open<TeardownDialog>();
         dialog.WaitForElement("input[data-testid=teardown-confirm]").Input(typed);
-        dialog.Find("input[data-testid=teardown-reason]").Input(reason);
+        dialog.TypeInto("input[data-testid=teardown-reason]", reason);
 
         dialog.WaitForAssertion(() => Assert.True(dialog.Find("[data-testid=teardown-apply]").HasAttribute("disabled")));
         Assert.NotEmpty(dialog.Find("[data-testid=teardown-hint]").TextContent);
@@ -191,8 +191,8 @@ public class StackDialogsTests : PortalTestContext
         Assert.Empty(dialog.FindAll("[data-testid=data-loss]"));
         dialog.Find("input[data-testid=drop-databases]").Change(true);
         dialog.WaitForElement("[data-testid=data-loss]");
-        dialog.Find("input[data-testid=teardown-reason]").Input("moving to a new cluster");
-        dialog.Find("input[data-testid=teardown-confirm]").Input("prod");
+        dialog.TypeInto("input[data-testid=teardown-reason]", "moving to a new cluster");
+        dialog.TypeInto("input[data-testid=teardown-confirm]", "prod");
 
         dialog.WaitForAssertion(() => Assert.False(dialog.Find("[data-testid=teardown-apply]").HasAttribute("disabled")));
         dialog.Find("[data-testid=teardown-apply]").Click();
@@ -209,8 +209,8 @@ public class StackDialogsTests : PortalTestContext
     {
         var dialog = Open<TeardownDialog>();
         dialog.WaitForElement("input[data-testid=delete-namespace]").Change(true);
-        dialog.Find("input[data-testid=teardown-reason]").Input("cleanup");
-        dialog.Find("input[data-testid=teardown-confirm]").Input("prod");
+        dialog.TypeInto("input[data-testid=teardown-reason]", "cleanup");
+        dialog.TypeInto("input[data-testid=teardown-confirm]", "prod");
 
         dialog.WaitForAssertion(() => Assert.Contains("also choose to delete the volumes", dialog.Find("[data-testid=option-problem]").TextContent, StringComparison.Ordinal));
         Assert.True(dialog.Find("[data-testid=teardown-apply]").HasAttribute("disabled"));
@@ -226,7 +226,7 @@ public class StackDialogsTests : PortalTestContext
         dialogs.InvokeAsync(() => Services.GetRequiredService<IDialogService>().ShowAsync<TeardownDialog>("dialog", new DialogParameters { { "Stack", "prod" } }));
         dialogs.WaitForElement("input[data-testid=replicas-airbyte]").Input("2");
         dialogs.WaitForElement("input[data-testid=teardown-reason]").Input("x");
-        dialogs.Find("input[data-testid=teardown-confirm]").Input("prod");
+        dialogs.TypeInto("input[data-testid=teardown-confirm]", "prod");
 
         SignInAs("olga", PortalRole.Viewer);
         dialogs.Find("[data-testid=scale-apply]").Click();

@@ -29,7 +29,7 @@ public class TokensPageTests : PortalTestContext
         var page = RenderPage();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=no-tokens]")));
 
-        page.Find("[data-testid=token-name] input").Input("ci deploy");
+        page.TypeInto("[data-testid=token-name] input", "ci deploy");
         page.FindAll("button").Single(b => b.TextContent.Contains("Create token", StringComparison.Ordinal)).Click();
 
         page.WaitForAssertion(() => Assert.Equal(FakeTokenService.Value, page.Find("[data-testid=created-token] input").GetAttribute("value")));
@@ -61,7 +61,7 @@ public class TokensPageTests : PortalTestContext
         SignInAs("vera", PortalRole.Viewer);
         var page = RenderPage();
 
-        page.Find("[data-testid=token-name] input").Input("sneaky");
+        page.TypeInto("[data-testid=token-name] input", "sneaky");
         page.FindAll("button").Single(b => b.TextContent.Contains("Create token", StringComparison.Ordinal)).Click();
 
         page.WaitForAssertion(() => Assert.Contains("needs the Admin role", page.Find("[data-testid=token-problem]").TextContent, StringComparison.Ordinal));

@@ -27,7 +27,7 @@ public class ComponentConfigFormTests : PortalTestContext
     {
         var form = RenderForm(component, kind);
 
-        form.Find($"[data-testid=config-{component}-{option}]").Input(typed);
+        form.TypeInto($"[data-testid=config-{component}-{option}]", typed);
 
         form.WaitForAssertion(() => Assert.Contains(expected, ErrorOf(form, option), StringComparison.Ordinal));
         Assert.Equal(typed, _changed![option]);
@@ -37,11 +37,10 @@ public class ComponentConfigFormTests : PortalTestContext
     public void A_good_value_clears_the_message()
     {
         var form = RenderForm("airbyte", "airbyte");
-        var input = form.Find("[data-testid=config-airbyte-external-hostname]");
 
-        input.Input("airbyte");
+        form.TypeInto("[data-testid=config-airbyte-external-hostname]", "airbyte");
         form.WaitForAssertion(() => Assert.NotEmpty(ErrorOf(form, "external-hostname")));
-        form.Find("[data-testid=config-airbyte-external-hostname]").Input("airbyte.example.com");
+        form.TypeInto("[data-testid=config-airbyte-external-hostname]", "airbyte.example.com");
 
         form.WaitForAssertion(() => Assert.Empty(ErrorOf(form, "external-hostname")));
     }
@@ -98,7 +97,7 @@ public class ComponentConfigFormTests : PortalTestContext
     {
         var form = RenderForm("oauth2-proxy", "oauth2-proxy");
 
-        form.Find("[data-testid=config-oauth2-proxy-cookie-secret]").Input("hunter2-hunter2");
+        form.TypeInto("[data-testid=config-oauth2-proxy-cookie-secret]", "hunter2-hunter2");
 
         form.WaitForAssertion(() => Assert.Contains("must be 16, 24 or 32 bytes long", ErrorOf(form, "cookie-secret"), StringComparison.Ordinal));
         Assert.DoesNotContain("hunter2", form.Markup.Replace("value=\"hunter2-hunter2\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
@@ -112,7 +111,7 @@ public class ComponentConfigFormTests : PortalTestContext
 
         Assert.Contains("already routed by Ingress other/web", ErrorOf(form, "external-hostname"), StringComparison.Ordinal);
 
-        form.Find("[data-testid=config-airbyte-external-hostname]").Input("airbyte2.example.com");
+        form.TypeInto("[data-testid=config-airbyte-external-hostname]", "airbyte2.example.com");
 
         form.WaitForAssertion(() => Assert.Empty(ErrorOf(form, "external-hostname")));
     }
@@ -131,9 +130,9 @@ public class ComponentConfigFormTests : PortalTestContext
     {
         var form = RenderForm("airbyte", "airbyte");
 
-        form.Find("[data-testid=config-airbyte-logs-ttl]").Input("31");
+        form.TypeInto("[data-testid=config-airbyte-logs-ttl]", "31");
         form.WaitForAssertion(() => Assert.Equal("31", _changed?.GetValueOrDefault("logs-ttl")));
-        form.Find("[data-testid=config-airbyte-logs-ttl]").Input("30");
+        form.TypeInto("[data-testid=config-airbyte-logs-ttl]", "30");
 
         form.WaitForAssertion(() => Assert.False(_changed!.ContainsKey("logs-ttl")));
     }
