@@ -14,7 +14,6 @@ using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Relations.Postgresql;
 using Portal.Provisioning.Rendering;
-using Portal.Provisioning.Rendering.Kinds;
 using Portal.Provisioning.Stacks;
 
 namespace Portal.Provisioning;
@@ -65,16 +64,7 @@ public static class DependencyInjection
         }
 
         services.AddSingleton(ComponentCatalog.Default);
-        services.AddSingleton<IComponentRenderer, AirbyteRenderer>();
-        services.AddSingleton<IComponentRenderer, TemporalRenderer>();
-        services.AddSingleton<IComponentRenderer, TemporalAdminRenderer>();
-        services.AddSingleton<IComponentRenderer, WebhooksRenderer>();
-        services.AddSingleton<IComponentRenderer, OAuth2ProxyRenderer>();
-        services.AddSingleton<IComponentRenderer, NginxIngressRenderer>();
-        services.AddSingleton<IComponentRenderer, LegoRenderer>();
-        services.AddSingleton<IComponentRenderer, MinioRenderer>();
-        services.AddSingleton<IComponentRenderer, PostgresqlRenderer>();
-        services.AddSingleton<StackRenderer>();
+        services.AddRendering();
 
         services.AddExternalPostgresql();
         Steps.StepHandlersServiceCollectionExtensions.AddStepHandlers(services);

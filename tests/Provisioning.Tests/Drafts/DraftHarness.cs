@@ -8,7 +8,6 @@ using Portal.Provisioning.Drafts;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Relations.Postgresql;
 using Portal.Provisioning.Rendering;
-using Portal.Provisioning.Rendering.Kinds;
 using Portal.Provisioning.Stacks;
 using Portal.Provisioning.Tests.Infrastructure;
 using Portal.Provisioning.Tests.Steps;
@@ -60,16 +59,7 @@ internal sealed class DraftHarness : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton<ClusterRegistry>();
         services.AddSingleton<IClusterRegistry>(sp => sp.GetRequiredService<ClusterRegistry>());
-        foreach (var renderer in new IComponentRenderer[]
-                 {
-                     new AirbyteRenderer(), new TemporalRenderer(), new TemporalAdminRenderer(), new WebhooksRenderer(), new OAuth2ProxyRenderer(),
-                     new NginxIngressRenderer(), new LegoRenderer(), new MinioRenderer(), new PostgresqlRenderer(),
-                 })
-        {
-            services.AddSingleton<IComponentRenderer>(renderer);
-        }
-
-        services.AddSingleton<StackRenderer>();
+        services.AddRendering();
         services.AddSingleton<IDatabaseAdmin>(sp => new ExternalDatabaseAdmin(
             Options.Create(new PostgresqlAdminOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(10) }),
             sp.GetRequiredService<ILogger<ExternalDatabaseAdmin>>()));

@@ -14,7 +14,6 @@ using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Relations.Postgresql;
 using Portal.Provisioning.Rendering;
-using Portal.Provisioning.Rendering.Kinds;
 using Portal.Provisioning.Secrets;
 using Portal.Provisioning.Steps;
 using Portal.Provisioning.Tests.Infrastructure;
@@ -107,16 +106,7 @@ internal sealed class StackHarness : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton<OperationStore>();
         services.AddSingleton<ClusterRegistry>();
-        foreach (var renderer in new IComponentRenderer[]
-                 {
-                     new AirbyteRenderer(), new TemporalRenderer(), new TemporalAdminRenderer(), new WebhooksRenderer(), new OAuth2ProxyRenderer(),
-                     new NginxIngressRenderer(), new LegoRenderer(), new MinioRenderer(), new PostgresqlRenderer(),
-                 })
-        {
-            services.AddSingleton<IComponentRenderer>(renderer);
-        }
-
-        services.AddSingleton<StackRenderer>();
+        services.AddRendering();
         services.AddSingleton<IDatabaseAdmin>(sp => new ExternalDatabaseAdmin(
             Options.Create(new PostgresqlAdminOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(30) }),
             sp.GetRequiredService<ILogger<ExternalDatabaseAdmin>>()));
