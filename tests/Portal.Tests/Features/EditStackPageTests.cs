@@ -49,7 +49,10 @@ public class EditStackPageTests : PortalTestContext
         var page = RenderPage();
         page.WaitForElement("input[data-testid=config-airbyte-external-hostname]");
 
+        // One field, then the next once the first has landed, as a person types: two debounced inputs firing in the same
+        // instant on the test's clock is not what this test is about.
         page.TypeInto("input[data-testid=config-airbyte-external-hostname]", "data.example.com");
+        page.WaitForAssertion(() => Assert.Equal("1 option changed.", page.Find("[data-testid=changed-count]").TextContent));
         page.TypeInto("input[data-testid=config-oauth2-proxy-client-secret]", NewSecret);
         page.WaitForAssertion(() => Assert.Equal("2 options changed.", page.Find("[data-testid=changed-count]").TextContent));
         WaitUntilChanged(page);
