@@ -73,6 +73,7 @@ public static class DependencyInjection
         services.AddTransient<StepJob>();
         services.TryAddSingleton<IStepScheduler, HangfireStepScheduler>();
         services.AddSingleton<StepJobFailureFilter>();
+        services.AddSingleton<Certificates.IServedCertificateProbe, Certificates.ServedCertificateProbe>();
 
         services.AddHangfire((provider, configuration) =>
         {

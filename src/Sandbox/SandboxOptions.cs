@@ -97,6 +97,11 @@ public sealed class SimulationOptions
     /// <summary>Address Ingresses and LoadBalancer Services receive; null reproduces bare metal (never an address).</summary>
     public string? LoadBalancerAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>Port on <see cref="LoadBalancerAddress"/> where the simulated ingress controller serves TLS (the certificate of
+    /// the Secret an Ingress names for the SNI hostname); 0 picks a free port, null serves nothing. Ingresses with TLS list it in
+    /// <c>status.loadBalancer.ingress[].ports</c>.</summary>
+    public int? IngressTlsPort { get; set; } = 0;
+
     /// <summary>Delay before an Ingress or LoadBalancer Service gets its address.</summary>
     public TimeSpan LoadBalancerDelay { get; set; } = TimeSpan.FromSeconds(1);
 

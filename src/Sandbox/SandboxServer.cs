@@ -76,6 +76,14 @@ public static class SandboxServer
             }
         }
 
+        // The ingress controller's TLS listener is up before the controllers run, so the port they report is the one served.
+        IngressDataPlane? dataPlane = null;
+        if (options.RunControllers && options.Simulation.LoadBalancerAddress is { } lbAddress && options.Simulation.IngressTlsPort is { } tlsPort)
+        {
+            dataPlane = IngressDataPlane.Start(lbAddress, tlsPort, store, registry);
+            context.IngressTlsPort = dataPlane.Port;
+        }
+
         stateFile?.Start();
         if (options.RunControllers)
         {
@@ -138,6 +146,11 @@ public static class SandboxServer
         {
             await simulator.DisposeAsync();
             await app.DisposeAsync();
+            if (dataPlane is not null)
+            {
+                await dataPlane.DisposeAsync();
+            }
+
             throw;
         }
 
@@ -145,7 +158,7 @@ public static class SandboxServer
         var port = new Uri(address).Port;
         var baseUrl = new Uri($"{(options.UseHttps ? "https" : "http")}://127.0.0.1:{port}");
         SandboxLog.Started(logger, baseUrl);
-        return new SandboxCluster(app, simulator, handler, faults, stateFile, baseUrl, token, caPem, store);
+        return new SandboxCluster(app, simulator, handler, faults, stateFile, baseUrl, token, caPem, store, dataPlane);
     }
 }
 
@@ -158,10 +171,12 @@ public sealed class SandboxCluster : IAsyncDisposable
     private readonly ApiHandler _handler;
     private readonly StateFile? _stateFile;
     private readonly ObjectStore _store;
+    private readonly IngressDataPlane? _dataPlane;
     private int _disposed;
 
-    internal SandboxCluster(WebApplication app, Simulator simulator, ApiHandler handler, FaultInjector faults, StateFile? stateFile, Uri baseUrl, string token, string? caPem, ObjectStore store)
+    internal SandboxCluster(WebApplication app, Simulator simulator, ApiHandler handler, FaultInjector faults, StateFile? stateFile, Uri baseUrl, string token, string? caPem, ObjectStore store, IngressDataPlane? dataPlane)
     {
+        _dataPlane = dataPlane;
         _app = app;
         _simulator = simulator;
         _handler = handler;
@@ -184,6 +199,12 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     /// <summary>Fault switches (the admin endpoint /sandbox/v1/faults drives the same ones).</summary>
     public FaultInjector Faults { get; }
+
+    /// <summary>The port the simulated ingress controller serves TLS on (on the load-balancer address), or null when it serves none.</summary>
+    public int? IngressTlsPort => _dataPlane?.Port;
+
+    /// <summary>TLS handshakes the simulated ingress controller completed.</summary>
+    public long IngressHandshakes => _dataPlane?.Handshakes ?? 0;
 
     /// <summary>Watch streams open right now.</summary>
     public int OpenWatches => _handler.OpenWatches;
@@ -272,6 +293,11 @@ public sealed class SandboxCluster : IAsyncDisposable
         await _simulator.DisposeAsync();
         await _app.DisposeAsync();
         _handler.Dispose();
+        if (_dataPlane is not null)
+        {
+            await _dataPlane.DisposeAsync();
+        }
+
         if (_stateFile is not null)
         {
             await _stateFile.DisposeAsync();

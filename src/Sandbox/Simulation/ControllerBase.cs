@@ -22,6 +22,9 @@ internal sealed class SimulationContext(ClusterApi api, Simulator simulator, Sim
 
     public LogBook Logs { get; } = logs;
 
+    /// <summary>Where the simulated ingress controller serves TLS, when it does (set before the controllers start).</summary>
+    public int? IngressTlsPort { get; set; }
+
     public ResourceRegistry Registry => Api.Registry;
 
     public DateTimeOffset Now => Simulator.Now;

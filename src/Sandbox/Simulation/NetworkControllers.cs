@@ -199,8 +199,19 @@ internal sealed class NetworkController(SimulationContext sim) : IController
             return;
         }
 
-        if (ingress.Node.ArrAt("status", "loadBalancer", "ingress") is { Count: > 0 })
+        var wanted = AddressOf(ingress.Node, address);
+        if (ingress.Node.ArrAt("status", "loadBalancer", "ingress") is { Count: > 0 } current)
         {
+            // Addressed already; only the TLS port may need to follow (a sandbox restarted from its state file listens anew).
+            if (!JsonNode.DeepEquals(current[0], wanted))
+            {
+                sim.Api.Mutate(sim.Registry.Ingresses, ingress.Namespace, ingress.Name, i =>
+                {
+                    i.Child("status").Child("loadBalancer")["ingress"] = new JsonArray(wanted.DeepClone());
+                    return true;
+                }, "ingress-controller", "status");
+            }
+
             return;
         }
 
@@ -213,9 +224,21 @@ internal sealed class NetworkController(SimulationContext sim) : IController
 
         sim.Api.Mutate(sim.Registry.Ingresses, ingress.Namespace, ingress.Name, i =>
         {
-            i.Child("status").Child("loadBalancer")["ingress"] = new JsonArray(new JsonObject { ["ip"] = address });
+            i.Child("status").Child("loadBalancer")["ingress"] = new JsonArray(wanted);
             return true;
         }, "ingress-controller", "status");
         sim.Event(ingress.Node, "Normal", "Sync", "Scheduled for sync", "ingress-controller");
+    }
+
+    // The load-balancer entry of an Ingress: the address, and the TLS port when the ingress has TLS and TLS is served.
+    private JsonObject AddressOf(JsonObject ingress, string address)
+    {
+        var entry = new JsonObject { ["ip"] = address };
+        if (sim.IngressTlsPort is { } port && ingress.ArrAt("spec", "tls") is { Count: > 0 })
+        {
+            entry["ports"] = new JsonArray(new JsonObject { ["port"] = port, ["protocol"] = "TCP" });
+        }
+
+        return entry;
     }
 }
