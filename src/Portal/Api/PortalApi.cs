@@ -73,6 +73,7 @@ public static class PortalApi
         api.MapBlueprints();
         api.MapClusters();
         api.MapStacks();
+        api.MapCertificates();
         api.MapTopology();
         api.MapOperations();
         api.MapAudit();
