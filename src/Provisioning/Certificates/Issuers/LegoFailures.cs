@@ -140,7 +140,7 @@ internal static partial class LegoFailures
         ArgumentNullException.ThrowIfNull(detail);
         if (RetryAt().Match(detail) is { Success: true } at)
         {
-            var text = at.Groups["at"].Value.Replace('T', ' ').Replace("Z", "", StringComparison.Ordinal).Replace(" UTC", "", StringComparison.Ordinal).Trim();
+            var text = at.Groups["at"].Value.Replace(" UTC", "", StringComparison.Ordinal).TrimEnd('Z').Replace('T', ' ');
             if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var moment))
             {
