@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Portal.Domain.Catalog;
 using Portal.Domain.Operations;
+using Portal.Provisioning.Certificates.Issuers;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Live;
@@ -67,6 +68,7 @@ public static class DependencyInjection
         services.AddRendering();
 
         services.AddExternalPostgresql();
+        services.AddCertificateIssuers();
         Steps.StepHandlersServiceCollectionExtensions.AddStepHandlers(services);
 
         services.AddSingleton<StepRunner>();

@@ -110,11 +110,12 @@ internal static class InterfaceRules
         // Issuing needs lego's ACME account (lego healthy). With http-01 the ACME server fetches the challenge through
         // the ingress, so the routes must be served first (the planner adds that edge). The ingress does not wait for
         // its certificates: nginx serves its default certificate until the TLS Secret appears and then picks it up
-        // without a restart; waiting would deadlock with http-01. A changed ACME server or solver re-issues.
+        // without a restart; waiting would deadlock with http-01. A changed issuer, ACME server or solver re-issues; the
+        // maintenance window is the portal's own schedule and touches no relation.
         [Interfaces.TlsCertificates] = new(
             ProviderGate.Serving, RequirerStartsAfter: false, RequirerRolls: false, HasCompletion: false, ProviderRendersObjects: false,
             RequirerRelationsFirst: Set(),
-            ProviderOptions: Set("server", "plugin", "plugin-credentials", "eab-kid", "eab-hmac", "acme-ca-certificates"),
+            ProviderOptions: Set("issuer", "server", "plugin", "plugin-credentials", "eab-kid", "eab-hmac", "acme-ca-certificates"),
             RequirerOptions: Set("tls-secret-name")),
     };
 

@@ -92,6 +92,7 @@ internal static class StepTexts
         PostgresqlKind.Name => $"Wait until the {component} server accepts connections",
         MinioKind.Name => $"Wait until the {component} API reports ready",
         TemporalKind.Name => $"Wait until the {component} frontend serves on port {TemporalKind.FrontendPort}",
+        LegoKind.Name when facts.Option(component, "issuer") == LegoKind.InternalCaIssuer => $"Wait until {component} is ready to issue from the stack's internal CA",
         LegoKind.Name => $"Wait until the ACME account of {component} is registered at {facts.Option(component, "server")}",
         NginxIngressKind.Name => $"Wait until every Ingress of {component} has a load-balancer address",
         AirbyteKind.Name => $"Wait until every workload of {component} is available (migrations run, airbyte-auth-secrets written)",

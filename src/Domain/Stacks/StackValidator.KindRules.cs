@@ -1,6 +1,7 @@
 using System.Globalization;
 using Portal.Domain.Catalog;
 using Portal.Domain.Catalog.Kinds;
+using Portal.Domain.Certificates;
 using Portal.Domain.Common;
 using Portal.Domain.Values;
 
@@ -119,6 +120,12 @@ public static partial class StackValidator
             {
                 errors.Add($"{state.Name}.plugin", $"{Show.QuoteStart(plugin)} is not a lego DNS provider code; use http-01 or a code such as cloudflare, route53 or gcloud (lower case).");
             }
+        }
+
+        if (!state.Invalid.Contains("maintenance-window") && state.Effective("maintenance-window") is { Length: > 0 } window
+            && MaintenanceWindow.Parse(window, $"{state.Name}.maintenance-window") is { IsSuccess: false } parsed)
+        {
+            errors.AddRange(parsed.Errors);
         }
 
         if (state.Effective("plugin-credentials") is { Length: > 0 } credentials)

@@ -109,7 +109,9 @@ internal sealed partial class StatusEvaluation
             yield return ConfigBlocker(context, "email", "email address was not provided");
         }
 
-        if (!Uri.TryCreate(context.Option("server"), UriKind.Absolute, out var server) || server.Scheme != Uri.UriSchemeHttps)
+        // The internal CA needs no ACME server: a wrong server option does not block it.
+        if (context.Option("issuer") != LegoKind.InternalCaIssuer
+            && (!Uri.TryCreate(context.Option("server"), UriKind.Absolute, out var server) || server.Scheme != Uri.UriSchemeHttps))
         {
             yield return ConfigBlocker(context, "server", "invalid ACME server", $"Set option 'server' of {name} to the https URL of an ACME directory");
         }

@@ -388,6 +388,11 @@ internal sealed class StackPreflight(ComponentCatalog catalog, StackRenderer ren
         }
 
         var options = lego.Effective(LegoKind.Create());
+        if (options.GetValueOrDefault("issuer") == LegoKind.InternalCaIssuer)
+        {
+            return Check("acme-directory", PreflightOutcome.Pass, $"{lego.Name} issues from the stack's internal CA: no ACME server needed.");
+        }
+
         var server = options.GetValueOrDefault("server") ?? LegoKind.LetsEncryptProduction;
         var extraCas = options.GetValueOrDefault("acme-ca-certificates") ?? "";
         var trust = new X509Certificate2Collection();

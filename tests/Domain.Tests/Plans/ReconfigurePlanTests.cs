@@ -59,6 +59,9 @@ public sealed class ReconfigurePlanTests
         // Another ACME server issues again; the ingress and its routes stay as they are.
         { "lego", "server", "https://acme-staging-v02.api.letsencrypt.org/directory", ["apply:lego", "await:lego", Certificates] },
         { "lego", "email", "security@example.com", ["apply:lego", "await:lego"] },
+        // Another issuer issues again; the maintenance window is the portal's renewal schedule and feeds no relation.
+        { "lego", "issuer", "internal-ca", ["apply:lego", "await:lego", Certificates] },
+        { "lego", "maintenance-window", "02:00-04:00", ["apply:lego", "await:lego"] },
     };
 
     [Theory]

@@ -78,6 +78,37 @@ public sealed class StackValidatorRuleTests
         }
     }
 
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("02:00-04:00", null)]
+    [InlineData("22:00-02:00", null)]
+    [InlineData("2am-4am", "is not a window")]
+    [InlineData("25:00-04:00", "is not a window")]
+    [InlineData("03:00-03:00", "is empty")]
+    public void The_maintenance_window_is_a_daily_utc_window_or_empty(string window, string? fragment)
+    {
+        var result = Minimal.With("lego", "maintenance-window", window).Validate();
+        if (fragment is null)
+        {
+            ResultAssert.Success(result);
+        }
+        else
+        {
+            Assert.Contains(fragment, ResultAssert.ErrorAt(result, "lego.maintenance-window").Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_issuer_is_acme_or_the_internal_ca_and_every_problem_shows_at_once()
+    {
+        ResultAssert.Success(Minimal.With("lego", "issuer", "internal-ca").Validate());
+        ResultAssert.Success(Minimal.With("lego", "issuer", "acme").Validate());
+
+        var result = Minimal.With("lego", "issuer", "vault").With("lego", "maintenance-window", "soon").Validate();
+        ResultAssert.ErrorAt(result, "lego.issuer");
+        ResultAssert.ErrorAt(result, "lego.maintenance-window");
+    }
+
     [Fact]
     public void Plugin_credentials_are_KEY_value_lines_reported_without_their_content()
     {

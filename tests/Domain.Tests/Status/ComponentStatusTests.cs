@@ -275,6 +275,15 @@ public sealed class ComponentStatusTests
     }
 
     [Fact]
+    public void Lego_on_the_internal_ca_needs_no_acme_server_but_still_an_email()
+    {
+        var world = StatusWorld.Healthy().WithConfig("lego", "issuer", "internal-ca").WithConfig("lego", "server", "http://acme.example.com/directory");
+        Assert.Equal(ComponentStatus.Active, world.Component("lego").Status);
+
+        AssertState(world.WithConfig("lego", "email", ""), "lego", ComponentStatus.Blocked, "email address was not provided");
+    }
+
+    [Fact]
     public void OAuth2_proxy_without_a_cookie_secret_is_blocked()
     {
         var world = StatusWorld.Healthy().Update<ObservedSecret>("oauth2-proxy-secrets", s => s with { KeyNames = ["client-secret"] });

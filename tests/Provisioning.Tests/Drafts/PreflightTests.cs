@@ -213,6 +213,38 @@ public sealed class PreflightTests
     }
 
     [Fact]
+    public async Task The_internal_ca_needs_no_acme_server()
+    {
+        await using var harness = await DraftHarness.StartAsync();
+
+        var report = await PreflightAsync(harness, Draft("internal", config => config["lego"]["issuer"] = "internal-ca"));
+
+        var check = Check(report, "acme-directory");
+        Assert.Equal(PreflightOutcome.Pass, check.Outcome);
+        Assert.Contains("internal CA: no ACME server needed", check.Detail, StringComparison.Ordinal);
+        Assert.Null(check.Remedy);
+    }
+
+    [Fact]
+    public async Task A_private_acme_server_is_trusted_only_through_acme_ca_certificates()
+    {
+        await using var acme = await AcmeDirectoryServer.StartAsync();
+        await using var harness = await DraftHarness.StartAsync();
+
+        var untrusted = Check(await PreflightAsync(harness, Draft("private", config => config["lego"]["server"] = acme.DirectoryUrl)), "acme-directory");
+        var trusted = Check(await PreflightAsync(harness, Draft("private", config =>
+        {
+            config["lego"]["server"] = acme.DirectoryUrl;
+            config["lego"]["acme-ca-certificates"] = acme.CaPem;
+        })), "acme-directory");
+
+        Assert.Equal(PreflightOutcome.Warn, untrusted.Outcome);
+        Assert.Contains("is not reachable from the portal", untrusted.Detail, StringComparison.Ordinal);
+        Assert.Equal(PreflightOutcome.Pass, trusted.Outcome);
+        Assert.Contains("answered the portal", trusted.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hostname_another_ingress_routes_fails_naming_that_ingress_and_its_namespace()
     {
         await using var harness = await DraftHarness.StartAsync();

@@ -8,6 +8,11 @@ public static class LegoKind
     public const string Name = "lego";
     public const string LetsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory";
 
+    /// <summary>The <c>issuer</c> values: certificates from the ACME server, or from the stack's own internal CA.</summary>
+    public const string AcmeIssuer = "acme";
+
+    public const string InternalCaIssuer = "internal-ca";
+
     public static ComponentKind Create() => new()
     {
         Name = Name,
@@ -19,6 +24,12 @@ public static class LegoKind
         ],
         Options =
         [
+            new("issuer", OptionType.Enum,
+                "ACME server (the server option) or the stack's own internal CA (a self-signed root kept in a Secret; for private deployments and test clusters).")
+            {
+                Default = AcmeIssuer,
+                AllowedValues = [AcmeIssuer, InternalCaIssuer],
+            },
             new("email", OptionType.Email, "Contact e-mail of the ACME account.") { Required = true },
             new("server", OptionType.Url, "ACME directory URL.") { Default = LetsEncryptProduction, Required = true, HttpsOnly = true },
             new("plugin", OptionType.String, "'http-01', or a lego DNS provider name for dns-01.") { Default = "http-01", Required = true },
@@ -26,6 +37,7 @@ public static class LegoKind
             new("eab-kid", OptionType.String, "External account binding key id.") { Default = "" },
             new("eab-hmac", OptionType.String, "External account binding HMAC key.") { Secret = true },
             new("acme-ca-certificates", OptionType.Pem, "Extra CA certificates to trust for a private ACME server.") { Default = "" },
+            new("maintenance-window", OptionType.String, "Daily window in UTC (HH:mm-HH:mm) in which automatic renewals run; empty: any time.") { Default = "" },
             new("renew-at-lifetime-percent", OptionType.Integer, "Renew when this share of the lifetime has passed.") { Default = "67", Minimum = 10, Maximum = 95 },
         ],
         Secrets =

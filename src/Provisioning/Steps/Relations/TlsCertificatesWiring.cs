@@ -6,6 +6,7 @@ using k8s.Models;
 using Portal.Domain.Catalog;
 using Portal.Domain.Naming;
 using Portal.Domain.Stacks;
+using Portal.Provisioning.Certificates.Issuers;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Rendering;
@@ -19,16 +20,16 @@ namespace Portal.Provisioning.Steps.Relations;
 /// so a repeated step writes nothing.</remarks>
 internal sealed class TlsCertificatesWiring(StepTools tools) : IRelationWiring
 {
-    public const string CaCertificateKey = "ca.crt";
+    public const string CaCertificateKey = InternalCaIssuer.CaCertificateKey;
 
     /// <summary>How long a certificate is issued for, and how long before its end it is renewed.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(90);
+    public static readonly TimeSpan Lifetime = InternalCaIssuer.Lifetime;
 
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
 
     public string Interface => Interfaces.TlsCertificates;
 
-    public static string CaSecretName(string provider) => $"{provider}-ca";
+    public static string CaSecretName(string provider) => InternalCaIssuer.CaSecretName(provider);
 
     public async Task<StepOutcome> ProvisionAsync(RelationWork work, CancellationToken cancellationToken)
     {
@@ -55,26 +56,9 @@ internal sealed class TlsCertificatesWiring(StepTools tools) : IRelationWiring
             : $"issued certificates for {string.Join(", ", issued)} from the internal CA");
     }
 
-    private async Task<X509Certificate2> EnsureCaAsync(RelationWork work, CancellationToken cancellationToken)
-    {
-        var name = CaSecretName(work.Provider);
-        var secret = await work.Cluster.ReadAsync<V1Secret>("v1", "Secret", work.Namespace, name, cancellationToken).ConfigureAwait(false);
-        if (secret is null)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={work.Stack.Name} portal internal CA", key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            var now = tools.Time.GetUtcNow();
-            using var root = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
-            secret = await work.Cluster.CreateSecretIfAbsentAsync(TlsSecret(
-                work.Namespace, name, new Dictionary<string, string>(StackRenderer.Labels(work.Stack, work.Provider), StringComparer.Ordinal),
-                root.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), null), cancellationToken).ConfigureAwait(false);
-        }
-
-        return X509Certificate2.CreateFromPem(ManagedSecrets.Value(secret, "tls.crt"), ManagedSecrets.Value(secret, "tls.key"));
-    }
+    private Task<X509Certificate2> EnsureCaAsync(RelationWork work, CancellationToken cancellationToken) =>
+        InternalCaIssuer.EnsureCaAsync(work.Cluster, work.Namespace, work.Stack.Name, work.Provider,
+            StackRenderer.Labels(work.Stack, work.Provider), tools.Time.GetUtcNow(), cancellationToken);
 
     // True when it issued (the Secret was missing, expiring, for another host or from another root).
     private async Task<bool> EnsureCertificateAsync(RelationWork work, X509Certificate2 ca, string host, CancellationToken cancellationToken)
@@ -92,7 +76,7 @@ internal sealed class TlsCertificatesWiring(StepTools tools) : IRelationWiring
             }
         }
 
-        var (certificate, key) = Issue(ca, host, now);
+        var (certificate, key) = InternalCaIssuer.Issue(ca, host, now);
         var fresh = TlsSecret(work.Namespace, name, labels, certificate + ca.ExportCertificatePem(), key, ca.ExportCertificatePem());
         if (existing is null)
         {
@@ -137,26 +121,6 @@ internal sealed class TlsCertificatesWiring(StepTools tools) : IRelationWiring
         {
             return false;
         }
-    }
-
-    private static (string Certificate, string Key) Issue(X509Certificate2 ca, string host, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(host);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var notAfter = now + Lifetime;
-        if (notAfter > ca.NotAfter)
-        {
-            notAfter = ca.NotAfter;
-        }
-
-        using var certificate = request.Create(ca, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
-        return (certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem());
     }
 
     private static V1Secret TlsSecret(string @namespace, string name, Dictionary<string, string> labels, string certificate, string key, string? caCertificate)
