@@ -1,3 +1,4 @@
+using k8s;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -36,6 +37,45 @@ public sealed class LegoAcmeIssuerTests(IssuerTestCluster cluster) : IClassFixtu
         Assert.Equal(intermediate.Subject, leaf.Issuer);
         Assert.Equal(CertificateSource.Acme, issuer.Source);
         Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "portal-lego-*"));
+    }
+
+    [Fact]
+    public async Task With_a_solver_address_the_challenge_path_is_routed_to_the_portal_for_the_run_and_the_route_removed_after()
+    {
+        var ns = await cluster.NamespaceAsync();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var client = cluster.Harness.Client;
+        var watches = Task.WhenAll(
+            Task.Run(async () =>
+            {
+                await foreach (var (type, ingress) in client.NetworkingV1.WatchListNamespacedIngressAsync(ns, cancellationToken: stop.Token))
+                {
+                    var rule = ingress.Spec.Rules[0];
+                    seen.Enqueue($"{type} Ingress {ingress.Metadata.Name} {rule.Host}{rule.Http.Paths[0].Path} -> {rule.Http.Paths[0].Backend.Service.Name}");
+                }
+            }, stop.Token),
+            Task.Run(async () =>
+            {
+                await foreach (var (type, service) in client.CoreV1.WatchListNamespacedServiceAsync(ns, cancellationToken: stop.Token))
+                {
+                    seen.Enqueue($"{type} Service {service.Metadata.Name} {service.Spec.Type} {service.Spec.ExternalName}:{service.Spec.Ports[0].Port}");
+                }
+            }, stop.Token));
+
+        await Issuer(solver: "portal.portal-system.svc.cluster.local:8089").IssueAsync(cluster.Request(ns, "lego", Host, Options(cluster.Pebble)), Ct);
+
+        string[] expected =
+        [
+            "Added Service acme-http01-solver ExternalName portal.portal-system.svc.cluster.local:8089",
+            $"Added Ingress acme-http01-app-example-com {Host}/.well-known/acme-challenge/ -> acme-http01-solver",
+            $"Deleted Ingress acme-http01-app-example-com {Host}/.well-known/acme-challenge/ -> acme-http01-solver",
+            "Deleted Service acme-http01-solver ExternalName portal.portal-system.svc.cluster.local:8089",
+        ];
+        await Eventually(() => Assert.Equal(expected, seen.Where(e => !e.StartsWith("Modified", StringComparison.Ordinal))));
+        Assert.Empty((await client.NetworkingV1.ListNamespacedIngressAsync(ns, cancellationToken: Ct)).Items);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watches);
     }
 
     [Fact]
@@ -175,11 +215,30 @@ public sealed class LegoAcmeIssuerTests(IssuerTestCluster cluster) : IClassFixtu
         Assert.StartsWith("lego is not installed on the portal's machine", failure.Message, StringComparison.Ordinal);
     }
 
-    private LegoAcmeIssuer Issuer(string legoPath = "lego", TimeSpan? timeout = null) => new(
+    private static async Task Eventually(Action assertion)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        assertion();
+    }
+
+    private LegoAcmeIssuer Issuer(string legoPath = "lego", TimeSpan? timeout = null, string solver = "") => new(
         Microsoft.Extensions.Options.Options.Create(new CertificateIssuerOptions
         {
             LegoPath = legoPath,
-            Acme = new AcmeIssuerOptions { Http01Address = $"127.0.0.1:{PebbleServer.FreePort()}", Timeout = timeout ?? TimeSpan.FromMinutes(1) },
+            Acme = new AcmeIssuerOptions { Http01Address = $"127.0.0.1:{PebbleServer.FreePort()}", Timeout = timeout ?? TimeSpan.FromMinutes(1), Http01Solver = solver },
         }),
         TimeProvider.System,
         cluster.Harness.Get<ILogger<LegoAcmeIssuer>>());

@@ -20,6 +20,12 @@ internal sealed class AcmeIssuerOptions
     /// <c>/.well-known/acme-challenge/</c> of each hostname here.</summary>
     public string Http01Address { get; set; } = ":8089";
 
+    /// <summary>Where the cluster reaches the portal's http-01 answers, <c>host:port</c> (the portal's Service, e.g.
+    /// <c>airbyte-portal.portal.svc.cluster.local:8089</c>). When set, each http-01 issuance routes
+    /// <c>/.well-known/acme-challenge/</c> of the hostname there for the time of the run (a temporary Ingress and an
+    /// ExternalName Service in the stack's namespace, as cert-manager's solver does); when empty, something else must route it.</summary>
+    public string Http01Solver { get; set; } = "";
+
     /// <summary>The longest one lego run may take before it is stopped.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
 }
@@ -41,6 +47,11 @@ internal sealed class CertificateIssuerOptionsValidator : IValidateOptions<Certi
         if (colon < 0 || !ushort.TryParse(address[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port == 0)
         {
             errors.Add($"{CertificateIssuerOptions.Section}:Acme:Http01Address must be [interface]:port, e.g. :8089 or 127.0.0.1:8089.");
+        }
+
+        if (options.Acme?.Http01Solver is { Length: > 0 } solver && AcmeSolverRoute.ParseTarget(solver) is null)
+        {
+            errors.Add($"{CertificateIssuerOptions.Section}:Acme:Http01Solver must be host:port as the cluster reaches the portal, e.g. airbyte-portal.portal.svc.cluster.local:8089.");
         }
 
         if (options.Acme is null || options.Acme.Timeout < TimeSpan.FromSeconds(1) || options.Acme.Timeout > TimeSpan.FromMinutes(30))

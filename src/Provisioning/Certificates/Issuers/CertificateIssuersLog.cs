@@ -20,4 +20,7 @@ internal static partial class CertificateIssuersLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete lego's working folder {Folder}: {Reason}")]
     public static partial void CleanupFailed(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the http-01 route of {Host} in {Namespace}; the next issuance or a teardown removes it: {Reason}")]
+    public static partial void SolverRouteLeft(ILogger logger, string host, string @namespace, string reason);
 }

@@ -118,12 +118,30 @@ internal sealed class LegoAcmeIssuer(IOptions<CertificateIssuerOptions> options,
             }
 
             (int ExitCode, string Output) run;
+            var routed = oneAtATime && settings.Acme.Http01Solver.Length > 0;
             try
             {
+                if (routed)
+                {
+                    await AcmeSolverRoute.OpenAsync(request, settings.Acme.Http01Solver, cancellationToken).ConfigureAwait(false);
+                }
+
                 run = await RunLegoAsync(settings, arguments, environment, folder.FullName, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
+                if (routed)
+                {
+                    try
+                    {
+                        await AcmeSolverRoute.CloseAsync(request, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (ClusterException e)
+                    {
+                        CertificateIssuersLog.SolverRouteLeft(logger, request.Host, request.Namespace, e.Message);
+                    }
+                }
+
                 if (oneAtATime)
                 {
                     Http01.Release();
