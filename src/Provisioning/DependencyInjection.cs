@@ -106,6 +106,7 @@ public static class DependencyInjection
         });
         services.AddHostedService<StepDispatcher>();
         services.AddStacks();
+        Certificates.CertificatesServiceCollectionExtensions.AddCertificates(services);
         services.AddLive(builder.Configuration);
         return builder;
     }
