@@ -126,7 +126,7 @@ internal sealed class BenchStacks(HttpClient api, Kubernetes client, string clus
             ["airbyte"] = new() { ["external-hostname"] = $"airbyte.{name}.example.com" },
             ["airbyte-webhooks"] = new() { ["external-hostname"] = $"hooks.{name}.example.com", ["image"] = "registry.example.com/airbyte-webhooks:1.0" },
             ["oauth2-proxy"] = new() { ["provider"] = "github", ["client-id"] = "bench-client", ["client-secret"] = "bench-client-secret-xyz" },
-            ["lego"] = new() { ["email"] = "ops@example.com" },
+            ["lego"] = new() { ["email"] = "ops@example.com", ["issuer"] = "internal-ca" },
             ["postgresql"] = new() { ["mode"] = "in-cluster" },
         },
     };

@@ -75,7 +75,6 @@ public static class DependencyInjection
         services.AddTransient<StepJob>();
         services.TryAddSingleton<IStepScheduler, HangfireStepScheduler>();
         services.AddSingleton<StepJobFailureFilter>();
-        services.AddSingleton<Certificates.IServedCertificateProbe, Certificates.ServedCertificateProbe>();
 
         services.AddHangfire((provider, configuration) =>
         {
@@ -109,6 +108,7 @@ public static class DependencyInjection
         });
         services.AddHostedService<StepDispatcher>();
         services.AddStacks();
+        Certificates.CertificatesServiceCollectionExtensions.AddCertificates(services);
         services.AddLive(builder.Configuration);
         return builder;
     }

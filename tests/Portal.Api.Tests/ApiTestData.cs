@@ -35,7 +35,7 @@ internal static class ApiTestData
                 ["client-id"] = "Iv1.0123456789abcdef",
                 ["client-secret"] = ClientSecret,
             },
-            ["lego"] = new JsonObject { ["email"] = "ops@example.com" },
+            ["lego"] = new JsonObject { ["email"] = "ops@example.com", ["issuer"] = "internal-ca" },
             ["postgresql"] = new JsonObject
             {
                 ["mode"] = "external",

@@ -119,6 +119,7 @@ public sealed class StackDraftsApiTests : IClassFixture<PortalApiFactory>
         body["cluster"] = "preflight-sandbox";
         body["config"]!["postgresql"]!["host"] = "127.0.0.1";
         body["config"]!["postgresql"]!["port"] = 1;
+        body["config"]!["lego"]!["issuer"] = "acme";
         body["config"]!["lego"]!["server"] = "https://127.0.0.1:1/directory";
 
         var response = await _client.PostJsonAsync("/api/v1/stacks/preflight", body);

@@ -16,7 +16,7 @@ internal static class TestStacks
             ["airbyte"] = new() { ["external-hostname"] = "airbyte.example.com" },
             ["airbyte-webhooks"] = new() { ["external-hostname"] = "hooks.example.com", ["image"] = "registry.example.com/airbyte-webhooks:1.0" },
             ["oauth2-proxy"] = new() { ["provider"] = "github", ["client-id"] = "portal-client", ["client-secret"] = ClientSecret },
-            ["lego"] = new() { ["email"] = "ops@example.com" },
+            ["lego"] = new() { ["email"] = "ops@example.com", ["issuer"] = "internal-ca" },
             ["postgresql"] = new()
             {
                 ["mode"] = "external", ["host"] = "db.example.com", ["port"] = "5432", ["sslmode"] = "require",

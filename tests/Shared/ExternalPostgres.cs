@@ -50,7 +50,7 @@ internal sealed class ExternalPostgres : IAsyncDisposable
             ["airbyte"] = new() { ["external-hostname"] = $"airbyte.{domain}" },
             ["airbyte-webhooks"] = new() { ["external-hostname"] = $"hooks.{domain}", ["image"] = "registry.example.com/airbyte-webhooks:1.0" },
             ["oauth2-proxy"] = new() { ["provider"] = "github", ["client-id"] = "test-client", ["client-secret"] = "test-client-secret-xyz" },
-            ["lego"] = new() { ["email"] = "ops@example.com" },
+            ["lego"] = new() { ["email"] = "ops@example.com", ["issuer"] = "internal-ca" },
             ["postgresql"] = new()
             {
                 ["mode"] = "external", ["host"] = server.Host!, ["port"] = server.Port, ["sslmode"] = "disable",

@@ -180,14 +180,14 @@ public sealed class Operation
         }
 
         var attempts = step.FailedAttempts + 1;
-        if (permanent || attempts >= policy.MaxAttempts || step.Deadline <= now)
+        if (permanent || attempts >= policy.MaxAttemptsFor(step.Kind) || step.Deadline <= now)
         {
             var why = permanent ? error : $"{error} (gave up after {attempts} attempt{(attempts == 1 ? "" : "s")})";
             FailFinally(step, now, why);
         }
         else
         {
-            step.Wait(now + policy.BackoffAfter(attempts, jitter), $"retrying after: {error}", failedAttempt: true, error);
+            step.Wait(now + policy.BackoffAfter(step.Kind, attempts, jitter), $"retrying after: {error}", failedAttempt: true, error);
         }
 
         Settle(now);

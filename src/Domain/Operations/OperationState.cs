@@ -6,6 +6,12 @@ public enum OperationKind
     Deploy,
     Reconfigure,
     Teardown,
+    /// <summary>A new key and certificate for one hostname, from its issuer (ACME or the internal CA).</summary>
+    RotateCertificate,
+    /// <summary>A kept revision of a hostname's TLS Secret restored as a new revision.</summary>
+    RollbackCertificate,
+    /// <summary>An operator's certificate installed for one hostname.</summary>
+    UploadCertificate,
 }
 
 /// <summary>Where an operation is in its life.</summary>

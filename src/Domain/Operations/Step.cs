@@ -27,6 +27,9 @@ public sealed class Step
     /// <summary>The relation's key (<see cref="Blueprints.RelationSpec.Key"/>) for relation steps.</summary>
     public string? Relation { get; private set; }
 
+    /// <summary>What a certificate step works on (the hostname, and the revision to restore); null for other steps.</summary>
+    public StepSubject? Subject { get; private set; }
+
     public string Description { get; private set; } = "";
 
     public string WaitsFor { get; private set; } = "";
@@ -79,6 +82,7 @@ public sealed class Step
         Kind = step.Kind,
         Component = step.Component,
         Relation = step.Relation?.Key,
+        Subject = step.Subject,
         Description = step.Description,
         WaitsFor = step.WaitsFor,
         DeleteData = step.DeleteData,

@@ -39,13 +39,44 @@ public sealed record StepPolicy
         return TimeSpan.FromMilliseconds(Math.Max(delay, 0));
     }
 
-    public TimeSpan DeadlineFor(StepKind kind) => kind == StepKind.AwaitHealthy ? AwaitDeadline : StepDeadline;
+    /// <summary>Attempts of a certificate issuance: few, since every one asks the ACME server (whose rate limits are counted per
+    /// failed validation too); its failures are retried after longer waits than other steps (<see cref="IssuanceFirstBackoff"/>).</summary>
+    public int IssuanceAttempts { get; init; } = 4;
+
+    /// <summary>The first wait after a failed issuance; it doubles up to <see cref="IssuanceMaxBackoff"/>.</summary>
+    public TimeSpan IssuanceFirstBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan IssuanceMaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an issuance may keep retrying (an ACME order with DNS propagation takes minutes).</summary>
+    public TimeSpan IssuanceDeadline { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a verification waits for the ingress to serve the new certificate (the controller reloads it).</summary>
+    public TimeSpan VerifyDeadline { get; init; } = TimeSpan.FromMinutes(3);
+
+    public TimeSpan DeadlineFor(StepKind kind) => kind switch
+    {
+        StepKind.AwaitHealthy => AwaitDeadline,
+        StepKind.IssueCertificate => IssuanceDeadline,
+        StepKind.VerifyCertificate => VerifyDeadline,
+        _ => StepDeadline,
+    };
+
+    /// <summary>How many failed attempts a step of <paramref name="kind"/> gets.</summary>
+    public int MaxAttemptsFor(StepKind kind) => kind == StepKind.IssueCertificate ? IssuanceAttempts : MaxAttempts;
+
+    /// <summary>The backoff of a step of <paramref name="kind"/> after failed attempts (issuance waits longer).</summary>
+    public TimeSpan BackoffAfter(StepKind kind, int failedAttempts, double jitter) => kind == StepKind.IssueCertificate
+        ? Backoff(IssuanceFirstBackoff, IssuanceMaxBackoff, failedAttempts, jitter)
+        : BackoffAfter(failedAttempts, jitter);
 
     /// <summary>Exponential backoff after the given number of failed attempts, with up to 20% jitter from <paramref name="jitter"/> (0..1).</summary>
-    public TimeSpan BackoffAfter(int failedAttempts, double jitter)
+    public TimeSpan BackoffAfter(int failedAttempts, double jitter) => Backoff(FirstBackoff, MaxBackoff, failedAttempts, jitter);
+
+    private static TimeSpan Backoff(TimeSpan first, TimeSpan max, int failedAttempts, double jitter)
     {
         var exponent = Math.Clamp(failedAttempts - 1, 0, 20);
-        var delay = Math.Min(FirstBackoff.TotalMilliseconds * Math.Pow(2, exponent), MaxBackoff.TotalMilliseconds);
+        var delay = Math.Min(first.TotalMilliseconds * Math.Pow(2, exponent), max.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(delay * (1 + (0.2 * Math.Clamp(jitter, 0, 1))));
     }
 }

@@ -89,6 +89,7 @@ public sealed class Plan
             {
                 PlanKind.Deploy => $"Deploy {Stack} into namespace {Namespace}",
                 PlanKind.Reconfigure => $"Reconfigure {Stack}",
+                PlanKind.Certificate => CertificateChange(),
                 _ => $"Tear down {Stack} in namespace {Namespace}",
             };
             if (IsEmpty)
@@ -123,6 +124,19 @@ public sealed class Plan
     }
 
     public override string ToString() => Summary;
+
+    // "Rotate the certificate of airbyte.example.com on prod", from the plan's first step.
+    private string CertificateChange()
+    {
+        var first = Steps.FirstOrDefault(s => s.Subject is not null);
+        var host = first?.Subject?.Host ?? "a hostname";
+        return first?.Kind switch
+        {
+            StepKind.RestoreCertificate => $"Roll back the certificate of {host} on {Stack} to revision {first.Subject!.Revision}",
+            StepKind.InstallCertificate => $"Install the uploaded certificate for {host} on {Stack}",
+            _ => $"Rotate the certificate of {host} on {Stack}",
+        };
+    }
 
     /// <summary>Checks the steps (unique ids, known prerequisites, no cycle), orders them and fills each step's
     /// <see cref="PlanStep.WaitsFor"/>; every problem is reported, a cycle by naming its steps.</summary>

@@ -9,4 +9,6 @@ public enum PlanKind
     Reconfigure,
     /// <summary>Removal of the whole stack, in the reverse order of a deploy.</summary>
     Teardown,
+    /// <summary>A certificate change on one hostname: rotation, roll-back or manual upload, then verification.</summary>
+    Certificate,
 }

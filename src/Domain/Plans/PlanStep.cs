@@ -30,5 +30,8 @@ public sealed record PlanStep(
     /// empty for a deploy or a teardown, where every step is there by construction.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
 
+    /// <summary>What a certificate step works on (a hostname, and the revision to restore); null for other steps.</summary>
+    public StepSubject? Subject { get; init; }
+
     public override string ToString() => Id;
 }

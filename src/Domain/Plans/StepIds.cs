@@ -23,4 +23,12 @@ public static class StepIds
     public static string RemoveComponent(string component) => $"remove:{component}";
 
     public static string RemoveNamespace(string @namespace) => $"remove-namespace:{@namespace}";
+
+    public static string IssueCertificate(string host) => $"issue:{host}";
+
+    public static string RestoreCertificate(string host) => $"restore:{host}";
+
+    public static string InstallCertificate(string host) => $"install:{host}";
+
+    public static string VerifyCertificate(string host) => $"verify:{host}";
 }

@@ -31,4 +31,17 @@ public enum StepKind
 
     /// <summary>Delete the stack's namespace (only when the operator asks for it).</summary>
     RemoveNamespace,
+
+    /// <summary>Issue a new key and certificate for a hostname (<see cref="PlanStep.Subject"/>) and install them as a new revision
+    /// of its TLS Secret; a failed issuance leaves the live certificate as it was.</summary>
+    IssueCertificate,
+
+    /// <summary>Install a kept revision of a hostname's TLS Secret as a new revision (a roll-back).</summary>
+    RestoreCertificate,
+
+    /// <summary>Install an operator's uploaded certificate (held in the cluster, never in the portal) as a new revision.</summary>
+    InstallCertificate,
+
+    /// <summary>Check the hostname's TLS Secret and, when the portal can reach the ingress, that it serves that certificate.</summary>
+    VerifyCertificate,
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Domain.Operations;
+using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
 
 namespace Portal.Provisioning.Persistence;
@@ -96,6 +97,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             step.Property(s => s.Kind).HasConversion<string>().HasMaxLength(30);
             step.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
             step.Property(s => s.DependsOn).HasConversion(listConverter, listComparer);
+            step.Property(s => s.Subject).HasConversion(subject => subject!.ToString(), text => StepSubject.Parse(text)).HasMaxLength(300);
         });
 
         modelBuilder.Entity<AuditRecord>(audit =>

@@ -27,6 +27,7 @@ internal sealed class StackService(
 {
     private readonly StackPlanner _planner = new(catalog);
     private readonly NewStackChecks _checks = new(catalog, clusters);
+    private readonly OperationStarter _starter = new(database, scheduler, time, logger);
 
     public async Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
     {
@@ -244,26 +245,15 @@ internal sealed class StackService(
             return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Teardown, plan.Value, target, actor, command.Reason, now);
-        context.Operations.Add(operation);
-        stack.ActiveOperationId = operation.Id;
-        stack.UpdatedAt = now;
-        stack.Version++;
         var what = $"delete volumes: {Yes(options.DeleteVolumes)}, drop databases: {Yes(options.DropDatabases)}, delete namespace: {Yes(options.DeleteNamespace)}";
-        context.Audit.Add(Audit(actor, "teardown", name, command.Reason, $"accepted: {plan.Value.Summary}", operation.Id, what));
-        try
+        var started = await _starter.StartAsync(context, stack, OperationKind.Teardown, plan.Value, target, actor, "teardown", command.Reason, what, cancellationToken)
+            .ConfigureAwait(false);
+        if (!started.IsSuccess)
         {
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Conflict($"Stack {name} changed while this request was being handled; look at it again and retry."),
-                actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            return ServiceResult<StackChange>.FailureFrom(started);
         }
 
-        Enqueue(operation, now);
-        StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
+        var operation = started.Value;
         return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
     }
 
@@ -405,51 +395,17 @@ internal sealed class StackService(
         }
     }
 
-    private void Enqueue(Operation operation, DateTimeOffset now)
-    {
-        foreach (var step in operation.DueSteps(now))
-        {
-            scheduler.Enqueue(step.Id);
-        }
-    }
+    private void Enqueue(Operation operation, DateTimeOffset now) => _starter.Enqueue(operation, now);
 
-    private async Task<ServiceResult<T>> RefuseAsync<T>(
-        ServiceResult<T> refusal, string actor, string action, string? stack, string? reason, CancellationToken cancellationToken, Guid? operationId = null)
-    {
-        // A refused request changes nothing, but who tried what and why it was refused belongs in the audit log.
-        await using var context = database.CreateContext();
-        var result = refusal.Status == ServiceStatus.Invalid
-            ? $"refused: {string.Join("; ", refusal.Errors)}"
-            : $"refused: {refusal.Message}";
-        context.Audit.Add(Audit(actor, action, stack, reason, result, operationId, null));
-        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return refusal;
-    }
+    private Task<ServiceResult<T>> RefuseAsync<T>(
+        ServiceResult<T> refusal, string actor, string action, string? stack, string? reason, CancellationToken cancellationToken, Guid? operationId = null) =>
+        _starter.RefuseAsync(refusal, actor, action, stack, reason, cancellationToken, operationId);
 
-    private AuditRecord Audit(string actor, string action, string? stack, string? reason, string result, Guid? operationId, string? diff) => new()
-    {
-        At = time.GetUtcNow(),
-        Actor = actor,
-        Action = action,
-        Stack = stack,
-        Target = stack,
-        Reason = reason,
-        Result = result,
-        OperationId = operationId,
-        Diff = string.IsNullOrEmpty(diff) ? null : diff,
-    };
+    private AuditRecord Audit(string actor, string action, string? stack, string? reason, string result, Guid? operationId, string? diff) =>
+        _starter.Audit(actor, action, stack, reason, result, operationId, diff);
 
-    private static async Task<string?> BusyMessageAsync(PortalDbContext context, StackRecord stack, CancellationToken cancellationToken)
-    {
-        if (stack.ActiveOperationId is not { } active)
-        {
-            return null;
-        }
-
-        var kind = await context.Operations.AsNoTracking().Where(o => o.Id == active).Select(o => (OperationKind?)o.Kind)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return $"stack {stack.Name} is busy: operation {active} ({kind?.ToString() ?? "unknown"}) is running";
-    }
+    private static Task<string?> BusyMessageAsync(PortalDbContext context, StackRecord stack, CancellationToken cancellationToken) =>
+        OperationStarter.BusyMessageAsync(context, stack, cancellationToken);
 
     private async Task<IReadOnlyList<StackRecord>> SameNameOrPlaceAsync(StackSpec spec, CancellationToken cancellationToken)
     {

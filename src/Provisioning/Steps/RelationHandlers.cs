@@ -21,7 +21,7 @@ internal sealed class ProvisionRelationHandler(StepTools tools, RelationWirings 
     {
         var relation = execution.Relation;
         return wirings.For(relation.Interface) is { } wiring
-            ? wiring.ProvisionAsync(new RelationWork(execution.Target, relation, tools.Cluster(execution.Target), false), cancellationToken)
+            ? wiring.ProvisionAsync(new RelationWork(execution.Target, relation, tools.Cluster(execution.Target), false, execution.Operation.Id), cancellationToken)
             : Task.FromResult(StepOutcome.Fail($"the portal cannot wire {relation.Interface} relations", permanent: true));
     }
 }

@@ -17,6 +17,9 @@ internal static class StepHandlersServiceCollectionExtensions
         services.AddSingleton<IStackSecrets, StackSecrets>();
         services.AddSingleton<StepTools>();
         services.AddSingleton<RelationWirings>();
+        services.AddSingleton<Certificates.CertificateIssuers>();
+        services.AddSingleton<CertificateSteps>();
+        services.TryAddSingleton<Certificates.IServedCertificateProbe, Certificates.ServedCertificateProbe>();
 
         services.AddSingleton<IRelationWiring, PostgresqlClientWiring>();
         services.AddSingleton<IRelationWiring, ObjectStorageWiring>();
@@ -34,6 +37,10 @@ internal static class StepHandlersServiceCollectionExtensions
         services.AddSingleton<IStepHandler, RemoveRelationHandler>();
         services.AddSingleton<IStepHandler, RemoveComponentHandler>();
         services.AddSingleton<IStepHandler, RemoveNamespaceHandler>();
+        services.AddSingleton<IStepHandler, IssueCertificateHandler>();
+        services.AddSingleton<IStepHandler, RestoreCertificateHandler>();
+        services.AddSingleton<IStepHandler, InstallCertificateHandler>();
+        services.AddSingleton<IStepHandler, VerifyCertificateHandler>();
         return services;
     }
 }

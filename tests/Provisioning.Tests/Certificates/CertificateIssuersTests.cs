@@ -17,18 +17,21 @@ public sealed class CertificateIssuersTests
     public void The_issuer_option_picks_the_issuer(string? issuer, CertificateSource expected)
     {
         using var services = Services([]);
-        var options = new Dictionary<string, string>(StringComparer.Ordinal) { ["email"] = "ops@example.com" };
-        if (issuer is not null)
+        var stack = TestStacks.Minimal(configure: config =>
         {
-            options["issuer"] = issuer;
-        }
+            config["lego"].Remove("issuer");
+            if (issuer is not null)
+            {
+                config["lego"]["issuer"] = issuer;
+            }
+        });
+        var issuers = services.GetRequiredService<CertificateIssuers>();
 
-        var picked = services.GetRequiredService<CertificateIssuers>().For(options);
+        var source = issuers.SourceOf(stack, "lego");
 
-        Assert.Equal(expected, picked.Source);
-        Assert.Equal(expected, CertificateIssuers.SourceOf(options));
-        Assert.Same(picked, services.GetRequiredService<CertificateIssuers>().For(expected));
-        Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<CertificateIssuers>().For(CertificateSource.Manual));
+        Assert.Equal(expected, source);
+        Assert.Equal(expected, issuers.IssuerFor(source).Source);
+        Assert.Throws<InvalidOperationException>(() => issuers.IssuerFor(CertificateSource.Manual));
     }
 
     [Fact]
@@ -72,6 +75,8 @@ public sealed class CertificateIssuersTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(Portal.Domain.Catalog.ComponentCatalog.Default);
+        services.AddSingleton<CertificateIssuers>();
         services.AddCertificateIssuers();
         return services.BuildServiceProvider();
     }

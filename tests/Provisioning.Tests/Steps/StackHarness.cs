@@ -36,14 +36,19 @@ internal sealed class StackHarness : IAsyncDisposable
         PollInterval = TimeSpan.FromMilliseconds(100),
         AwaitDeadline = TimeSpan.FromSeconds(45),
         StepDeadline = TimeSpan.FromSeconds(45),
+        IssuanceFirstBackoff = TimeSpan.FromMilliseconds(100),
+        IssuanceMaxBackoff = TimeSpan.FromSeconds(1),
+        VerifyDeadline = TimeSpan.FromSeconds(3),
     };
 
     private readonly ServiceProvider _services;
     private readonly Func<Task> _dropDatabase;
-    private readonly SerialScheduler _scheduler = new();
+    private readonly SerialScheduler _scheduler;
 
-    private StackHarness(SandboxCluster sandbox, ServiceProvider services, PortalDatabase database, string databasePath, Func<Task> dropDatabase, CapturingLoggerProvider logs)
+    private StackHarness(
+        SandboxCluster sandbox, ServiceProvider services, PortalDatabase database, string databasePath, Func<Task> dropDatabase, CapturingLoggerProvider logs, SerialScheduler scheduler)
     {
+        _scheduler = scheduler;
         Sandbox = sandbox;
         _services = services;
         Database = database;
@@ -90,13 +95,16 @@ internal sealed class StackHarness : IAsyncDisposable
         LoadBalancerDelay = TimeSpan.FromMilliseconds(30),
     };
 
-    public static async Task<StackHarness> StartAsync(Action<SandboxOptions>? configure = null)
+    /// <param name="register">More services (an issuer, a probe), registered after the portal's own.</param>
+    /// <param name="provider">The portal database: <c>sqlite</c> or <c>postgres</c>.</param>
+    public static async Task<StackHarness> StartAsync(Action<SandboxOptions>? configure = null, Action<IServiceCollection>? register = null, string provider = "sqlite")
     {
         var options = new SandboxOptions { Seed = 7, Simulation = FastSimulation() };
         configure?.Invoke(options);
         var sandbox = await SandboxServer.StartAsync(options, TestContext.Current.CancellationToken);
         var logs = new CapturingLoggerProvider();
-        var (database, drop) = await TestDatabases.CreateAsync("sqlite", "steps");
+        var (database, drop) = await TestDatabases.CreateAsync(provider, "steps");
+        var scheduler = new SerialScheduler();
 
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
@@ -111,11 +119,15 @@ internal sealed class StackHarness : IAsyncDisposable
             Options.Create(new PostgresqlAdminOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(30) }),
             sp.GetRequiredService<ILogger<ExternalDatabaseAdmin>>()));
         services.AddStepHandlers();
-        var provider = services.BuildServiceProvider();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        Portal.Provisioning.Certificates.Issuers.CertificateIssuersServiceCollectionExtensions.AddCertificateIssuers(services);
+        services.AddSingleton<IStepScheduler>(scheduler);
+        register?.Invoke(services);
+        var built = services.BuildServiceProvider();
 
-        var connected = provider.GetRequiredService<ClusterRegistry>().Connect(ClusterName, sandbox.Kubeconfig(), null);
+        var connected = built.GetRequiredService<ClusterRegistry>().Connect(ClusterName, sandbox.Kubeconfig(), null);
         Assert.True(connected.IsSuccess, string.Join("; ", connected.Errors));
-        return new StackHarness(sandbox, provider, database, database.Options.SqlitePath, drop, logs);
+        return new StackHarness(sandbox, built, database, database.Options.SqlitePath, drop, logs, scheduler);
     }
 
     /// <summary>Starts an operation of <paramref name="plan"/> for <paramref name="target"/> (stored without secrets) and
@@ -139,6 +151,16 @@ internal sealed class StackHarness : IAsyncDisposable
             Policy, TimeProvider.System, _services.GetRequiredService<ILogger<StepRunner>>());
         await _scheduler.DrainAsync(runner);
         return (await _services.GetRequiredService<OperationStore>().FindAsync(operation.Id, CancellationToken.None))!;
+    }
+
+    /// <summary>Runs every step delivered so far (by a service that started an operation) until nothing is left, with the portal's
+    /// observer, so the stack is free again when its operation ends.</summary>
+    public async Task DrainAsync()
+    {
+        var runner = new StepRunner(
+            _services.GetRequiredService<OperationStore>(), _services.GetServices<IStepHandler>(), _scheduler, new StackOperationObserver(Database, TimeProvider.System),
+            Policy, TimeProvider.System, _services.GetRequiredService<ILogger<StepRunner>>());
+        await _scheduler.DrainAsync(runner);
     }
 
     /// <summary>The step <paramref name="key"/> of <paramref name="plan"/> (the deploy plan by default) as a runner would hand it over.</summary>

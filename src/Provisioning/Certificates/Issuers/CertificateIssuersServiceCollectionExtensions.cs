@@ -17,7 +17,6 @@ internal static class CertificateIssuersServiceCollectionExtensions
         services.TryAddSingleton<InternalCaIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICertificateIssuer, LegoAcmeIssuer>(sp => sp.GetRequiredService<LegoAcmeIssuer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICertificateIssuer, InternalCaIssuer>(sp => sp.GetRequiredService<InternalCaIssuer>()));
-        services.TryAddSingleton<CertificateIssuers>();
         return services;
     }
 }

@@ -6,7 +6,8 @@ using Portal.Provisioning.Operations;
 namespace Portal.Provisioning.Steps.Relations;
 
 /// <summary>One relation of a stack being worked on, with the cluster it lives in.</summary>
-internal sealed record RelationWork(StackSpec Stack, RelationSpec Relation, IClusterGateway Cluster, bool DeleteData)
+/// <param name="OperationId">The operation the work belongs to, when one does (recorded on what the work writes).</param>
+internal sealed record RelationWork(StackSpec Stack, RelationSpec Relation, IClusterGateway Cluster, bool DeleteData, Guid? OperationId = null)
 {
     public string Namespace => Stack.Namespace;
 

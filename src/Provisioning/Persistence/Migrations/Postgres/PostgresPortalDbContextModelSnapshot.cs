@@ -173,6 +173,10 @@ namespace Portal.Provisioning.Persistence.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<string>("WaitsFor")
                         .IsRequired()
                         .HasColumnType("text");

@@ -166,6 +166,10 @@ namespace Portal.Provisioning.Persistence.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("WaitsFor")
                         .IsRequired()
                         .HasColumnType("TEXT");
