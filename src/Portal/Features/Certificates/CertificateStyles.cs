@@ -32,7 +32,7 @@ public static class CertificateStyles
         ExpiryBand.Healthy => "more than 30 days left",
         ExpiryBand.Warning => "30 days or fewer left",
         ExpiryBand.Critical => "fewer than 7 days left",
-        _ => "expired: browsers refuse it",
+        _ => "past its not-after date: browsers refuse it",
     };
 
     public static string Name(CertificateSource source) => source switch

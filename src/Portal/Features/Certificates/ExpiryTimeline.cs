@@ -15,6 +15,9 @@ public static class ExpiryTimeline
     public const double AxisHeight = 24;
     public const double RightPad = 16;
 
+    /// <summary>Room under the rows for the "now" label, clear of the month labels on top.</summary>
+    public const double FootHeight = 18;
+
     public static readonly TimeSpan MaxPast = TimeSpan.FromDays(400);
     public static readonly TimeSpan MaxFuture = TimeSpan.FromDays(800);
     private static readonly int[] MonthSteps = [1, 2, 3, 6, 12, 24, 60];
@@ -52,7 +55,7 @@ public static class ExpiryTimeline
 
         return new TimelineLayout(
             Width,
-            AxisHeight + (Math.Max(rows.Count, 1) * RowHeight) + 6,
+            AxisHeight + (Math.Max(rows.Count, 1) * RowHeight) + FootHeight,
             left,
             right,
             X(now),
