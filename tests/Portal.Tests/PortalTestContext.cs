@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Portal.Domain.Access;
 using Portal.Domain.Catalog;
 using Portal.Hosting;
+using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
@@ -14,7 +15,7 @@ using Portal.Tests.Fakes;
 namespace Portal.Tests;
 
 /// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, hand-written fakes of the
-/// live state, pod logs and stored stacks on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
+/// live state, pod logs, stored stacks and certificates on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
 /// is signed in).</summary>
 public abstract class PortalTestContext : BunitContext
 {
@@ -35,6 +36,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IPodLogs>(PodLogs);
         Services.AddSingleton<IStackService>(StackService);
         Services.AddSingleton<IClusterRegistry>(ClusterRegistry);
+        Services.AddSingleton<ICertificateService>(Certificates);
         Services.AddScoped<CircuitAuthorization>();
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Authorization = AddAuthorization();
@@ -60,6 +62,9 @@ public abstract class PortalTestContext : BunitContext
     protected FakePodLogs PodLogs { get; } = new();
 
     protected FakeStackService StackService { get; } = new();
+
+    /// <summary>The certificates: no stack has any until a test sets them.</summary>
+    protected FakeCertificateService Certificates { get; } = new();
 
     /// <summary>The connected clusters: the embedded sandbox to begin with.</summary>
     protected FakeClusterRegistry ClusterRegistry { get; } = Connected("sandbox");

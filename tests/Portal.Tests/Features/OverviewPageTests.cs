@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Portal.Domain.Naming;
 using Portal.Domain.Status.Observation;
 using Portal.Features.Home;
+using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Stacks;
 using Portal.Tests.Fakes;
 
@@ -66,7 +67,7 @@ public partial class OverviewPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Certificates_show_which_TLS_Secrets_are_there_and_never_a_date()
+    public void Certificates_show_which_TLS_Secrets_are_there_and_no_date_the_certificate_service_did_not_give()
     {
         var world = StackWorld.Healthy("prod");
         var tls = ObjectNames.TlsSecret("hooks.example.com");
@@ -80,10 +81,53 @@ public partial class OverviewPageTests : PortalTestContext
         {
             var certificates = page.Find("[data-testid=stack-card-prod] [data-testid=certificates]").TextContent;
             Assert.Contains("1 of 2 TLS Secrets present, missing " + tls, certificates, StringComparison.Ordinal);
-            Assert.Contains("no certificate data yet", certificates, StringComparison.Ordinal);
+            Assert.Contains("no certificate known", certificates, StringComparison.Ordinal);
             Assert.DoesNotMatch(DatePattern(), certificates);
-            Assert.Equal("no certificate data yet", page.Find("[data-testid=stack-card-new] [data-testid=certificates]").TextContent);
+            Assert.Contains("no certificate known", page.Find("[data-testid=stack-card-new] [data-testid=certificates]").TextContent, StringComparison.Ordinal);
+            Assert.Empty(page.FindAll("[data-testid=stack-card-new] [data-testid=tls-secrets]"));
         });
+    }
+
+    [Fact]
+    public void Each_card_shows_its_soonest_certificate_expiry_in_its_band_read_once_for_the_whole_overview()
+    {
+        StackService.Stacks = [StoredStacks.Summary("prod"), StoredStacks.Summary("staging"), StoredStacks.Summary("eu"), StoredStacks.Summary("bare")];
+        Certificates.Expiries =
+        [
+            CertificateWorld.Expiries("prod", CertificateWorld.AcmeLane(), CertificateWorld.ManualLane(), CertificateWorld.InternalLane()),
+            CertificateWorld.Expiries("staging", CertificateWorld.InternalLane()),
+            new StackCertificateExpiries("eu", "eu", [], "Cluster eu did not answer: connection refused."),
+            new StackCertificateExpiries("bare", StackWorld.Cluster, [], null),
+        ];
+
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            var prod = page.Find("[data-testid=stack-card-prod] [data-testid=soonest-expiry]");
+            Assert.Equal($"{CertificateWorld.Manual} expires in 3 days", prod.TextContent.Trim());
+            Assert.Equal("critical", prod.GetAttribute("data-band"));
+            Assert.Contains("band-critical", prod.ClassList);
+            Assert.Equal("/stacks/prod/certificates", prod.GetAttribute("href"));
+        });
+        var staging = page.Find("[data-testid=stack-card-staging] [data-testid=soonest-expiry]");
+        Assert.Equal(($"{CertificateWorld.InternalCa} expires in 60 days", "healthy"), (staging.TextContent.Trim(), staging.GetAttribute("data-band")));
+        Assert.Equal("certificate expiry unknown: Cluster eu did not answer: connection refused.", page.Find("[data-testid=stack-card-eu] [data-testid=expiry-unknown]").TextContent);
+        Assert.Equal("no TLS certificate", page.Find("[data-testid=stack-card-bare] [data-testid=expiry-unknown]").TextContent);
+        Assert.Equal(1, Certificates.ExpiriesCalls);
+    }
+
+    [Fact]
+    public void A_certificate_service_that_fails_leaves_a_sentence_on_the_cards_not_an_error()
+    {
+        StackService.Stacks = [StoredStacks.Summary("prod")];
+        Certificates.ExpiriesFault = new IOException("the portal database is gone");
+
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "certificate expiry unknown: the certificates could not be read (the portal database is gone)",
+            page.Find("[data-testid=stack-card-prod] [data-testid=expiry-unknown]").TextContent));
     }
 
     [Fact]
@@ -149,6 +193,7 @@ public partial class OverviewPageTests : PortalTestContext
 
         page.WaitForAssertion(() => Assert.Contains("failed", page.Find("[data-testid=stack-card-prod]").TextContent, StringComparison.Ordinal));
         Assert.Equal(2, StackService.ListCalls);
+        Assert.Equal(2, Certificates.ExpiriesCalls);
     }
 
     [Fact]

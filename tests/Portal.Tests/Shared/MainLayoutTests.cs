@@ -78,12 +78,13 @@ public class MainLayoutTests : PortalTestContext
     }
 
     [Fact]
-    public void Navigation_links_to_the_overview_and_the_blueprint()
+    public void Navigation_links_to_the_overview_the_blueprint_and_the_certificates()
     {
         var layout = RenderLayout();
 
         var hrefs = layout.FindAll("nav a, .mud-navmenu a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("/", hrefs);
         Assert.Contains("/blueprints/charmed-airbyte", hrefs);
+        Assert.Contains("/certificates", hrefs);
     }
 }

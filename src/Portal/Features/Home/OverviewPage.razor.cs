@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Domain.Status;
 using Portal.Hosting;
+using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
 using Portal.Shared.Live;
@@ -8,7 +9,7 @@ using Portal.Shared.Status;
 
 namespace Portal.Features.Home;
 
-/// <summary>The landing page: one card per stack with its live status, and what the portal runs on.</summary>
+/// <summary>The landing page: one card per stack with its live status and soonest certificate expiry, and what the portal runs on.</summary>
 /// <remarks>Subscribes to every stack's live updates while open; each update redraws only its own card. The stored stacks
 /// (where they run, operations) are read on open, on refresh, and again after live changes at most every
 /// <see cref="StoredRefresh"/>, so a stack created elsewhere or an operation that ended shows up without a reload.</remarks>
@@ -22,6 +23,8 @@ public sealed partial class OverviewPage : IAsyncDisposable
     private LiveFeed? _feed;
     private DateTimeOffset _storedAt = DateTimeOffset.MinValue;
     private string? _problem;
+    private IReadOnlyDictionary<string, StackCertificateExpiries>? _expiries;
+    private string? _expiriesProblem;
     private DateTimeOffset _now;
 
     [Inject]
@@ -32,6 +35,9 @@ public sealed partial class OverviewPage : IAsyncDisposable
 
     [Inject]
     public required ILiveStacks Live { get; init; }
+
+    [Inject]
+    public required ICertificateService Certificates { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
@@ -53,6 +59,7 @@ public sealed partial class OverviewPage : IAsyncDisposable
         Arrange();
         _feed = LiveFeed.Start(Live, null, batch => InvokeAsync(() => Apply(batch)), DispatchExceptionAsync);
         await LoadAsync();
+        await LoadExpiriesAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -71,6 +78,28 @@ public sealed partial class OverviewPage : IAsyncDisposable
         _problem = null;
         _now = Time.GetUtcNow();
         Arrange();
+    }
+
+    private async Task RefreshAllAsync()
+    {
+        await LoadAsync();
+        await LoadExpiriesAsync();
+    }
+
+    // Once per load of the overview (and on Refresh), for every card at once: it reads the TLS Secrets of every stack's cluster,
+    // too much to repeat on each live update.
+    private async Task LoadExpiriesAsync()
+    {
+        try
+        {
+            var expiries = await Certificates.ExpiriesAsync(CancellationToken.None);
+            _expiries = expiries.ToDictionary(e => e.Stack, StringComparer.Ordinal);
+            _expiriesProblem = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _expiriesProblem = $"the certificates could not be read ({e.Message})";
+        }
     }
 
     private void Apply(IReadOnlyList<LiveUpdate> batch)
@@ -115,6 +144,8 @@ public sealed partial class OverviewPage : IAsyncDisposable
         _names = (_summaries?.Keys ?? []).Union(_live.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private StackSummary? SummaryOf(string name) => _summaries is not null && _summaries.TryGetValue(name, out var summary) ? summary : null;
+
+    private CardExpiry ExpiryOf(string name) => CardExpiry.For(name, _expiries, _expiriesProblem);
 
     private LiveStack? LiveOf(string name) => _live.GetValueOrDefault(name);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Domain.Status;
 using Portal.Domain.Status.Observation;
+using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
 using Portal.Shared.Status;
@@ -8,7 +9,7 @@ using Portal.Shared.Status;
 namespace Portal.Features.Home;
 
 /// <summary>One stack on the overview: live status with counts, the first root cause, where it runs, its running or last
-/// operation, and what is known of its certificates.</summary>
+/// operation, and its certificate that expires first.</summary>
 /// <remarks>Renders again only when its own stack changed: a live update of one stack does not redraw the other cards.</remarks>
 public sealed partial class StackCard
 {
@@ -19,7 +20,8 @@ public sealed partial class StackCard
     private string _tone = "unknown";
     private StatusDiagnosis? _cause;
     private int _causes;
-    private string _certificates = "";
+    private string? _certificates;
+    private CardExpiry? _renderedExpiry;
 
     [Parameter, EditorRequired]
     public required string Name { get; set; }
@@ -32,6 +34,10 @@ public sealed partial class StackCard
     [Parameter]
     public LiveStack? Live { get; set; }
 
+    /// <summary>The stack's soonest certificate expiry, or why it is not known; null until the overview has asked.</summary>
+    [Parameter]
+    public CardExpiry? Expiry { get; set; }
+
     [Parameter, EditorRequired]
     public required DateTimeOffset Now { get; set; }
 
@@ -39,7 +45,7 @@ public sealed partial class StackCard
 
     protected override void OnParametersSet()
     {
-        if (_rendered && ReferenceEquals(Live, _renderedLive) && Equals(Summary, _renderedSummary))
+        if (_rendered && ReferenceEquals(Live, _renderedLive) && Equals(Summary, _renderedSummary) && Equals(Expiry, _renderedExpiry))
         {
             return;
         }
@@ -53,37 +59,68 @@ public sealed partial class StackCard
         _certificates = Certificates(Live);
     }
 
-    protected override bool ShouldRender() => !_rendered || !ReferenceEquals(Live, _renderedLive) || !Equals(Summary, _renderedSummary);
+    protected override bool ShouldRender() =>
+        !_rendered || !ReferenceEquals(Live, _renderedLive) || !Equals(Summary, _renderedSummary) || !Equals(Expiry, _renderedExpiry);
 
     protected override void OnAfterRender(bool firstRender)
     {
         _rendered = true;
         _renderedLive = Live;
         _renderedSummary = Summary;
+        _renderedExpiry = Expiry;
     }
 
-    /// <summary>What the cluster shows of the stack's certificates: the TLS Secrets its Ingresses name, present or not. The portal
-    /// has no certificate inventory yet, so it says so rather than guess an expiry date.</summary>
-    public static string Certificates(LiveStack? live)
+    /// <summary>What the cluster shows of the stack's TLS Secrets: those its Ingresses name, present or missing (a missing one has
+    /// no expiry to show, so the card says so); null without live state.</summary>
+    public static string? Certificates(LiveStack? live)
     {
         if (live is null)
         {
-            return "no certificate data yet";
+            return null;
         }
 
         var expected = live.Observation.All<ObservedIngress>().SelectMany(i => i.TlsSecretNames).Distinct(StringComparer.Ordinal).ToList();
         var present = live.Observation.All<ObservedSecret>().Where(s => s.Type == ObservedSecret.TlsType).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        const string Expiry = "expiry: no certificate data yet";
         if (expected.Count == 0)
         {
             return present.Count == 0
-                ? $"no TLS Secret; {Expiry}"
-                : $"{present.Count} TLS Secret{(present.Count == 1 ? "" : "s")} present; {Expiry}";
+                ? "no TLS Secret"
+                : $"{present.Count} TLS Secret{(present.Count == 1 ? "" : "s")} present";
         }
 
         var missing = expected.Where(name => !present.Contains(name)).ToList();
         return missing.Count == 0
-            ? $"{expected.Count} of {expected.Count} TLS Secrets present; {Expiry}"
-            : $"{expected.Count - missing.Count} of {expected.Count} TLS Secrets present, missing {string.Join(", ", missing)}; {Expiry}";
+            ? $"{expected.Count} of {expected.Count} TLS Secrets present"
+            : $"{expected.Count - missing.Count} of {expected.Count} TLS Secrets present, missing {string.Join(", ", missing)}";
+    }
+}
+
+/// <summary>A stack's soonest certificate expiry on its overview card, or the sentence saying why it is not known.</summary>
+public sealed record CardExpiry(CertificateExpiry? Soonest, string? Unknown)
+{
+    public const string NotRead = "certificate expiry not read yet";
+
+    /// <summary>The card's expiry from the overview's one answer of the certificate service: null expiries when the overview could
+    /// not ask (<paramref name="failure"/> says why).</summary>
+    public static CardExpiry For(string stack, IReadOnlyDictionary<string, StackCertificateExpiries>? expiries, string? failure)
+    {
+        if (failure is not null)
+        {
+            return new(null, $"certificate expiry unknown: {failure}");
+        }
+
+        if (expiries is null)
+        {
+            return new(null, NotRead);
+        }
+
+        if (!expiries.TryGetValue(stack, out var known))
+        {
+            return new(null, "no certificate known: the stack has no TLS hostname in the cluster yet");
+        }
+
+        return known.Problem is not null ? new(null, $"certificate expiry unknown: {known.Problem}")
+            : known.Soonest is { } soonest ? new(soonest, null)
+            : new(null, "no TLS certificate");
     }
 }
