@@ -24,6 +24,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await DeployThroughTheWizardAsync(tab, cluster, stack);
         await WatchItBecomeGreenAsync(tab, stack);
         await ReconfigureAsync(tab, stack);
+        await RotateCertificateAsync(tab, stack);
         await TearDownAsync(tab, stack);
     }
 
@@ -78,6 +79,8 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await wizard.Option("oauth2-proxy", "client-secret").FillAsync("journey-client-secret-value");
         await wizard.ComponentTab("lego").ClickAsync();
         await wizard.Option("lego", "email").FillAsync("ops@example.com");
+        // No ACME server is reachable from here: the stack's own internal CA issues its certificates.
+        await wizard.ChooseAsync("lego", "issuer", "internal-ca");
         await wizard.ComponentTab("postgresql").ClickAsync();
         await wizard.ChooseAsync("postgresql", "mode", "in-cluster");
         await tab.ScreenshotAsync("06-wizard-configure");
@@ -152,23 +155,61 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await Expect(new TopologyPage(tab).StackStatus).ToHaveAttributeAsync("data-status", "active", new() { Timeout = Ms(Converge) });
     }
 
+    // From the topology to the stack's certificates: rotating one asks for a reason, runs as an operation, and the lane then
+    // shows the next revision with a new serial, served by the ingress, the previous kept.
+    private static async Task RotateCertificateAsync(PortalTab tab, string stack)
+    {
+        var host = $"airbyte.{stack}.example.com";
+        await tab.Page.GetByTestId("stack-certificates").ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/stacks/{stack}/certificates$"));
+        await tab.WaitForInteractiveAsync();
+        var lane = tab.Page.Locator($"[data-testid='lane'][data-host='{host}']");
+        await Expect(lane.GetByTestId("live-revision")).ToHaveTextAsync("1", new() { Timeout = Ms(Converge) });
+        await Expect(lane.GetByTestId("served-state")).ToHaveAttributeAsync("data-state", "Matches", new() { Timeout = Ms(Converge) });
+        var serial = await lane.GetByTestId("serial").InnerTextAsync();
+        await tab.ScreenshotAsync("16-certificates");
+
+        await lane.GetByTestId("rotate").ClickAsync();
+        var apply = tab.Page.GetByTestId("rotate-apply");
+        await Expect(apply).ToBeDisabledAsync();
+        await tab.Page.Locator("input[data-testid='rotate-reason']").FillAsync("JOURNEY-3: rotate after the key was shared");
+        await Expect(apply).ToBeEnabledAsync();
+        await tab.ScreenshotAsync("17-rotate-dialog");
+        await apply.ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
+
+        var operation = new OperationView(tab);
+        await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
+        await Expect(operation.Facts).ToContainTextAsync("JOURNEY-3: rotate after the key was shared");
+        await tab.ScreenshotAsync("18-rotated");
+
+        await tab.OpenAsync($"/stacks/{stack}/certificates");
+        await Expect(lane.GetByTestId("live-revision")).ToHaveTextAsync("2", new() { Timeout = Ms(Converge) });
+        await Expect(lane.GetByTestId("serial")).Not.ToHaveTextAsync(serial);
+        await Expect(lane.GetByTestId("served-state")).ToHaveAttributeAsync("data-state", "Matches", new() { Timeout = Ms(Converge) });
+        await Expect(lane.GetByTestId("previous-revision").First).ToContainTextAsync("1");
+        await Expect(lane.GetByTestId("expiry")).ToContainTextAsync("expires in");
+        await tab.ScreenshotAsync("19-certificates-rotated");
+        await tab.OpenAsync($"/stacks/{stack}");
+    }
+
     // Tear-down asks for a reason and the stack's name typed out; the operation removes the stack's objects.
     private async Task TearDownAsync(PortalTab tab, string stack)
     {
         await tab.Page.GetByTestId("stack-actions").ClickAsync();
         await tab.Page.GetByTestId("action-teardown").ClickAsync();
         var apply = tab.Page.GetByTestId("teardown-apply");
-        await tab.Page.Locator("input[data-testid='teardown-reason']").FillAsync("JOURNEY-3: done trying it out");
+        await tab.Page.Locator("input[data-testid='teardown-reason']").FillAsync("JOURNEY-4: done trying it out");
         await Expect(apply).ToBeDisabledAsync();
         await tab.Page.Locator("input[data-testid='teardown-confirm']").FillAsync(stack);
         await Expect(apply).ToBeEnabledAsync();
-        await tab.ScreenshotAsync("16-teardown-dialog");
+        await tab.ScreenshotAsync("20-teardown-dialog");
         await apply.ClickAsync();
         await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
 
         var operation = new OperationView(tab);
         await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
-        await tab.ScreenshotAsync("17-torn-down");
+        await tab.ScreenshotAsync("21-torn-down");
         using var stackView = System.Text.Json.JsonDocument.Parse(await portal.Api.GetStringAsync($"/api/v1/stacks/{stack}", TestContext.Current.CancellationToken));
         Assert.False(stackView.RootElement.GetProperty("deployed").GetBoolean());
     }

@@ -78,6 +78,15 @@ public static class StatusStyles
         _ => "maintenance",
     };
 
+    /// <summary>An operation kind as a person reads it: "Deploy", "Certificate rotation"…</summary>
+    public static string OperationName(string kind) => kind switch
+    {
+        "RotateCertificate" => "Certificate rotation",
+        "RollbackCertificate" => "Certificate roll-back",
+        "UploadCertificate" => "Certificate upload",
+        _ => kind,
+    };
+
     /// <summary>The tone of a "why not green" step (its severity is on the component scale).</summary>
     public static string Tone(DiagnosisStep step) => Tone(step.Severity);
 
