@@ -76,24 +76,45 @@ internal sealed class CertificateWorld : IAsyncDisposable
 
     public CertificateService Service => Harness.Get<CertificateService>();
 
-    public static async Task<CertificateWorld> StartAsync()
+    /// <summary>A world whose certificates come from a test issuer and whose probe is faked; with <paramref name="acme"/>, from
+    /// that ACME server through the portal's own lego issuer, with the real probe against the sandbox's TLS listener.</summary>
+    public static async Task<CertificateWorld> StartAsync(PebbleServer? acme = null)
     {
         var issuer = new SwitchableIssuer();
         var probe = new FakeProbe();
         var harness = await StackHarness.StartAsync(
             register: s =>
             {
-                s.AddSingleton<ICertificateIssuer>(issuer);
-                s.AddSingleton<IServedCertificateProbe>(probe);
+                if (acme is null)
+                {
+                    s.AddSingleton<ICertificateIssuer>(issuer);
+                    s.AddSingleton<IServedCertificateProbe>(probe);
+                }
+                else
+                {
+                    // lego answers http-01 on a port of its own; pebble validates nothing (PEBBLE_VA_ALWAYS_VALID).
+                    s.Configure<Portal.Provisioning.Certificates.Issuers.CertificateIssuerOptions>(o =>
+                        o.Acme.Http01Address = $"127.0.0.1:{PebbleServer.FreePort()}");
+                }
+
                 s.AddSingleton<CertificateService>();
             },
             provider: "postgres");
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        var spec = TestStacks.Minimal($"c{suffix}", $"certs-{suffix}");
+        var spec = TestStacks.Minimal($"c{suffix}", $"certs-{suffix}", config =>
+        {
+            if (acme is not null)
+            {
+                config["lego"]["issuer"] = "acme";
+                config["lego"]["server"] = acme.DirectoryUrl;
+                config["lego"]["acme-ca-certificates"] = acme.ListenerCaPem;
+            }
+        });
         await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
         foreach (var relation in spec.Relations.Where(r => r.Interface is Interfaces.NginxRoute or Interfaces.TlsCertificates))
         {
-            Assert.IsType<Portal.Provisioning.Operations.StepOutcome.Done>(await harness.RunStepAsync(spec, StepIds.Provision(relation)));
+            var outcome = await harness.RunStepAsync(spec, StepIds.Provision(relation), timeout: TimeSpan.FromMinutes(2));
+            Assert.True(outcome is Portal.Provisioning.Operations.StepOutcome.Done, $"{relation}: {outcome}");
         }
 
         var stored = spec.WithoutSecrets(ComponentCatalog.Default);
