@@ -171,7 +171,9 @@ public sealed class Operation
 
     /// <summary>The step failed. A transient failure is retried with backoff until the attempts or the deadline run out;
     /// a permanent one (bad credentials, an object owned by someone else) fails at once.</summary>
-    public void Failed(Guid stepId, DateTimeOffset now, StepPolicy policy, string error, bool permanent, double jitter)
+    /// <param name="retryAfter">How long the other side asked to be left alone (an ACME server's rate limit), when it said: the
+    /// next attempt waits at least that long, whatever the back-off.</param>
+    public void Failed(Guid stepId, DateTimeOffset now, StepPolicy policy, string error, bool permanent, double jitter, TimeSpan? retryAfter = null)
     {
         var step = StepById(stepId);
         if (step.State != StepState.Running)
@@ -187,7 +189,13 @@ public sealed class Operation
         }
         else
         {
-            step.Wait(now + policy.BackoffAfter(step.Kind, attempts, jitter), $"retrying after: {error}", failedAttempt: true, error);
+            var backoff = policy.BackoffAfter(step.Kind, attempts, jitter);
+            if (retryAfter is { } asked && asked > backoff)
+            {
+                backoff = asked;
+            }
+
+            step.Wait(now + backoff, $"retrying after: {error}", failedAttempt: true, error);
         }
 
         Settle(now);

@@ -10,12 +10,13 @@ internal abstract record StepOutcome
     public sealed record NotReady(string WaitingFor) : StepOutcome;
 
     /// <summary>It failed. A transient failure is retried with backoff; a permanent one (refused credentials, an object that
-    /// belongs to someone else) fails the step at once.</summary>
-    public sealed record Failed(string Error, bool Permanent) : StepOutcome;
+    /// belongs to someone else) fails the step at once. <paramref name="RetryAfter"/>: the least wait before the next attempt (an ACME
+    /// server's rate limit), when the other side said.</summary>
+    public sealed record Failed(string Error, bool Permanent, TimeSpan? RetryAfter = null) : StepOutcome;
 
     public static StepOutcome Ok(string? message = null) => new Done(message);
 
     public static StepOutcome Wait(string waitingFor) => new NotReady(waitingFor);
 
-    public static StepOutcome Fail(string error, bool permanent = false) => new Failed(error, permanent);
+    public static StepOutcome Fail(string error, bool permanent = false, TimeSpan? retryAfter = null) => new Failed(error, permanent, retryAfter);
 }

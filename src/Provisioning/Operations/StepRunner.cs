@@ -68,7 +68,7 @@ internal sealed partial class StepRunner(
                     o.NotReady(stepId, now, policy, notReady.WaitingFor);
                     break;
                 case StepOutcome.Failed failed:
-                    o.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter);
+                    o.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter, failed.RetryAfter);
                     break;
             }
 

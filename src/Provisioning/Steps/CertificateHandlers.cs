@@ -80,7 +80,7 @@ internal sealed class IssueCertificateHandler(CertificateSteps steps) : IStepHan
         catch (CertificateIssuanceException e)
         {
             await TlsSecretRevisions.RecordFailureAsync(cluster, stack.Namespace, host.Host, e.Message, steps.Tools.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return StepOutcome.Fail($"the certificate for {host.Host} could not be issued: {e.Message}", permanent: !e.Transient);
+            return StepOutcome.Fail($"the certificate for {host.Host} could not be issued: {e.Message}", permanent: !e.Transient, retryAfter: e.RetryAfter);
         }
 
         var installed = await TlsSecretRevisions.InstallAsync(

@@ -189,6 +189,22 @@ public class OperationTests
         Assert.Contains("gave up after 3 attempts", S(operation, "a").Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3600, 3600)]
+    [InlineData(0.5, 2)]
+    public void A_failure_that_says_when_to_come_back_waits_at_least_that_long(double retryAfterSeconds, double waitSeconds)
+    {
+        var operation = Diamond();
+        var a = S(operation, "a").Id;
+        operation.Begin(a, T0, Policy);
+
+        operation.Failed(a, T0, Policy, "rate limited: too many certificates for this domain", permanent: false, jitter: 0, retryAfter: TimeSpan.FromSeconds(retryAfterSeconds));
+
+        Assert.Equal(TimeSpan.FromSeconds(2), Policy.BackoffAfter(1, 0));
+        Assert.Equal(T0 + TimeSpan.FromSeconds(waitSeconds), S(operation, "a").NotBefore);
+        Assert.Equal(StepState.Waiting, S(operation, "a").State);
+    }
+
     [Fact]
     public void A_final_failure_cancels_what_depends_on_it_while_independent_steps_finish()
     {

@@ -190,6 +190,14 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await Expect(lane.GetByTestId("previous-revision").First).ToContainTextAsync("1");
         await Expect(lane.GetByTestId("expiry")).ToContainTextAsync("expires in");
         await tab.ScreenshotAsync("19-certificates-rotated");
+
+        // Across stacks: the expiry timeline has the hostname's bar, and the overview card its soonest expiry.
+        await tab.OpenAsync("/certificates");
+        await Expect(tab.Page.Locator($"[data-testid='timeline-row'][data-host='{host}'] [data-testid='bar']")).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
+        await tab.ScreenshotAsync("19b-expiry-timeline");
+        await tab.OpenAsync("/");
+        await Expect(tab.Page.Locator("body")).ToContainTextAsync(host, new() { Timeout = Ms(Converge) });
+        await tab.ScreenshotAsync("19c-overview-expiry");
         await tab.OpenAsync($"/stacks/{stack}");
     }
 

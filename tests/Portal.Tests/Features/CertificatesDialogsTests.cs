@@ -45,7 +45,7 @@ public class CertificatesDialogsTests : PortalTestContext
         var steps = dialog.WaitForElement("[data-testid=rotate-steps]").TextContent;
         Assert.Contains("a new private key and certificate", steps, StringComparison.Ordinal);
         Assert.Contains("a new revision of the TLS Secret airbyte-example-com-tls (revision 5); revision 4 is kept", steps, StringComparison.Ordinal);
-        Assert.Contains("the ingress ingress serves the new certificate", steps, StringComparison.Ordinal);
+        Assert.Contains("the ingress component ingress serves the new certificate", steps, StringComparison.Ordinal);
         Assert.Contains("verifies", steps, StringComparison.Ordinal);
         Assert.True(dialog.Find("[data-testid=rotate-apply]").HasAttribute("disabled"));
         dialog.TypeInto("input[data-testid=rotate-reason]", "   ");

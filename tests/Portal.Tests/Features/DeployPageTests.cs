@@ -110,17 +110,22 @@ public class DeployPageTests : PortalTestContext
             new ValidationError("airbyte:nginx-route", "airbyte:nginx-route accepts 1 but has 2."),
         ]);
         var page = Open(step: 3);
+        page.WaitForElement("[data-testid=next]");
 
-        page.Find("[data-testid=next]").Click();
+        page.InvokeAsync(() => page.Find("[data-testid=next]").Click()).GetAwaiter().GetResult();
 
-        page.WaitForAssertion(() => Assert.Contains("already routed by Ingress other/web", page.Find("[data-testid=config-airbyte] [data-option=external-hostname]").TextContent, StringComparison.Ordinal));
-        Assert.Equal("1", page.Find("[data-testid=errors-airbyte]").TextContent);
-        Assert.Equal("1", page.Find("[data-testid=errors-oauth2-proxy]").TextContent);
-        Assert.Contains("accepts 1 but has 2", page.Find("[data-testid=other-errors]").TextContent, StringComparison.Ordinal);
+        // Every assertion waits: the validation answer and the tab switch each re-render on their own schedule.
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("already routed by Ingress other/web", page.Find("[data-testid=config-airbyte] [data-option=external-hostname]").TextContent, StringComparison.Ordinal);
+            Assert.Equal("1", page.Find("[data-testid=errors-airbyte]").TextContent);
+            Assert.Equal("1", page.Find("[data-testid=errors-oauth2-proxy]").TextContent);
+            Assert.Contains("accepts 1 but has 2", page.Find("[data-testid=other-errors]").TextContent, StringComparison.Ordinal);
+        });
         Assert.Equal("3", page.Find("[data-testid=wizard]").GetAttribute("data-step"));
 
-        page.Find("[data-testid=tab-oauth2-proxy]").Click();
-        Assert.Contains("not registered at github", page.Find("[data-testid=config-oauth2-proxy] [data-option=client-id]").TextContent, StringComparison.Ordinal);
+        page.InvokeAsync(() => page.Find("[data-testid=tab-oauth2-proxy]").Click()).GetAwaiter().GetResult();
+        page.WaitForAssertion(() => Assert.Contains("not registered at github", page.Find("[data-testid=config-oauth2-proxy] [data-option=client-id]").TextContent, StringComparison.Ordinal));
         Assert.Equal("s3cr3t-value", _drafts.Validated.Single().Config!["oauth2-proxy"]["client-secret"]);
     }
 

@@ -33,6 +33,10 @@ public sealed partial class OverviewPage : IAsyncDisposable
     [Inject]
     public required IStackService Stacks { get; init; }
 
+    /// <summary>The clusters connected now (added on the clusters page or from configuration), not only those configured at start.</summary>
+    [Inject]
+    public required Portal.Provisioning.Clusters.IClusterRegistry Clusters { get; init; }
+
     [Inject]
     public required ILiveStacks Live { get; init; }
 
@@ -41,6 +45,21 @@ public sealed partial class OverviewPage : IAsyncDisposable
 
     [Inject]
     public required TimeProvider Time { get; init; }
+
+    /// <summary>The clusters connected now, with how the configured ones came (<c>sandbox (embedded)</c>), then configured ones
+    /// that are not connected.</summary>
+    private List<string> ClusterList
+    {
+        get
+        {
+            static bool Names(string described, string name) =>
+                described == name || described.StartsWith(name + " (", StringComparison.Ordinal);
+            var connected = Clusters.Names;
+            return connected.Select(n => Environment.Clusters.FirstOrDefault(d => Names(d, n)) ?? n)
+                .Concat(Environment.Clusters.Where(d => !connected.Any(n => Names(d, n))))
+                .ToList();
+        }
+    }
 
     private IEnumerable<(string Word, int Count)> StatusTotals =>
         _names.Select(n => LiveOf(n)?.Status.Status ?? ComponentStatus.Unknown)

@@ -57,7 +57,7 @@ internal sealed class TlsCertificatesWiring(StepTools tools, CertificateIssuers 
             catch (CertificateIssuanceException e)
             {
                 await TlsSecretRevisions.RecordFailureAsync(work.Cluster, work.Namespace, host, e.Message, tools.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                return StepOutcome.Fail($"the certificate for {host} could not be issued: {e.Message}", permanent: !e.Transient);
+                return StepOutcome.Fail($"the certificate for {host} could not be issued: {e.Message}", permanent: !e.Transient, retryAfter: e.RetryAfter);
             }
 
             await TlsSecretRevisions.InstallAsync(
