@@ -100,7 +100,7 @@ public class DeployPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Errors_from_the_stack_service_land_next_to_their_fields()
+    public async Task Errors_from_the_stack_service_land_next_to_their_fields()
     {
         Prepare(reached: DeployPage.ConfigStep);
         _drafts.Validation = ServiceResult<string>.Invalid(
@@ -112,7 +112,7 @@ public class DeployPageTests : PortalTestContext
         var page = Open(step: 3);
         page.WaitForElement("[data-testid=next]");
 
-        page.InvokeAsync(() => page.Find("[data-testid=next]").Click()).GetAwaiter().GetResult();
+        await page.InvokeAsync(() => page.Find("[data-testid=next]").Click());
 
         // Every assertion waits: the validation answer and the tab switch each re-render on their own schedule.
         page.WaitForAssertion(() =>
@@ -124,7 +124,7 @@ public class DeployPageTests : PortalTestContext
         });
         Assert.Equal("3", page.Find("[data-testid=wizard]").GetAttribute("data-step"));
 
-        page.InvokeAsync(() => page.Find("[data-testid=tab-oauth2-proxy]").Click()).GetAwaiter().GetResult();
+        await page.InvokeAsync(() => page.Find("[data-testid=tab-oauth2-proxy]").Click());
         page.WaitForAssertion(() => Assert.Contains("not registered at github", page.Find("[data-testid=config-oauth2-proxy] [data-option=client-id]").TextContent, StringComparison.Ordinal));
         Assert.Equal("s3cr3t-value", _drafts.Validated.Single().Config!["oauth2-proxy"]["client-secret"]);
     }
