@@ -28,6 +28,7 @@ public sealed class SecretRotationTests
         Assert.True(started.IsSuccess, started.Message + string.Join("; ", started.Errors));
         await world.Harness.DrainAsync();
         var rotation = await world.OperationAsync(started.Value.OperationId!.Value);
+        TestContext.Current.TestOutputHelper?.WriteLine(RotationWorld.Describe(rotation));
         Assert.True(rotation.State == OperationState.Succeeded, RotationWorld.Describe(rotation));
         Assert.Equal(OperationKind.RotateSecret, rotation.Kind);
 
@@ -87,6 +88,7 @@ public sealed class SecretRotationTests
         world.Harness.Sandbox.Faults.Clear();
 
         var operation = await world.OperationAsync(started.Value.OperationId!.Value);
+        TestContext.Current.TestOutputHelper?.WriteLine(RotationWorld.Describe(operation));
         Assert.True(operation.State == OperationState.Failed, RotationWorld.Describe(operation));
         Assert.Contains("did not become healthy", operation.Error, StringComparison.Ordinal);
         Assert.Contains("rolled back: revision 1 of Secret airbyte-db-relation is live again", operation.Error, StringComparison.Ordinal);
