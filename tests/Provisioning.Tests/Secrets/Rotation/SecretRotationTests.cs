@@ -1,9 +1,13 @@
 using k8s.Models;
 using Portal.Domain.Naming;
 using Portal.Domain.Operations;
+using Portal.Domain.Plans;
+using Portal.Domain.Secrets;
+using Portal.Provisioning.Operations;
 using Portal.Provisioning.Secrets;
 using Portal.Provisioning.Secrets.Rotation;
 using Portal.Provisioning.Stacks;
+using Portal.Provisioning.Tests.Steps;
 using Portal.Sandbox;
 
 namespace Portal.Provisioning.Tests.Secrets.Rotation;
@@ -146,6 +150,37 @@ public sealed class SecretRotationTests
         Assert.Null(await world.FindSecretAsync(secretName + "-pending"));
 
         await world.AssertNowhereAsync([oldCookie, newCookie, NewClientSecret], cookie, clientOperation);
+    }
+
+    [Fact]
+    public async Task A_redelivered_rotation_step_makes_no_second_password_and_one_interrupted_after_the_value_was_made_uses_that_value()
+    {
+        await using var world = await RotationWorld.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var handler = world.Harness.Handler(StepKind.RotateSecret);
+        var plan = SecretRotationPlans.Rotate(world.Spec.Name, world.Spec.Namespace, RotationWorld.DatabaseSecret, RelationSecret, "Generate a new password", 1, ["airbyte"], null);
+
+        // Interrupted after the value was made and kept in the cluster: the next delivery sets that value, not a new one.
+        var interrupted = StackHarness.Execution(world.Spec, StepIds.RotateSecret(RotationWorld.DatabaseSecret), plan);
+        var live = await world.SecretAsync(RelationSecret);
+        var waiting = await SecretRevisions.PendingAsync(
+            world.Harness.Cluster, world.Spec.Namespace, RelationSecret + "-pending", RelationData.Password, interrupted.Operation.Id.ToString(),
+            SecretRevisions.LabelsOf(live), () => "pending-password-made-before-the-crash-0001", ct);
+        Assert.NotNull(waiting);
+        Assert.Equal("pending-password-made-before-the-crash-0001", waiting);
+        Assert.IsType<StepOutcome.Done>(await handler.RunAsync(interrupted, ct));
+        var first = await world.SecretAsync(RelationSecret);
+        Assert.Equal(waiting, RotationWorld.Value(first, RelationData.Password));
+        Assert.Equal(2, RotationWorld.Revision(first));
+        Assert.True(await world.LogsInAsync(first, waiting));
+
+        // Delivered again: nothing changes, no new password is made or set.
+        var again = Assert.IsType<StepOutcome.Done>(await handler.RunAsync(interrupted, ct));
+        Assert.Contains("already stored by this operation", again.Message, StringComparison.Ordinal);
+        var second = await world.SecretAsync(RelationSecret);
+        Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);
+        Assert.True(await world.LogsInAsync(second, waiting));
+        Assert.Null(await world.FindSecretAsync(RelationSecret + "-pending"));
     }
 
     [Fact]
