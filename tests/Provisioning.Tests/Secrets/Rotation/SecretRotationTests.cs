@@ -213,5 +213,18 @@ public sealed class SecretRotationTests
         Assert.Equal(secrets, now);
         Assert.Equal(operations, await world.OperationCountAsync());
         await world.AssertNowhereAsync(["chosen-by-me-123456"]);
+
+        // Every refusal is audited against the secret; one rotation at a time per stack.
+        var accepted = await world.Rotations.RotateAsync(world.Spec.Name, "oauth2-proxy.cookie-secret", new SecretRotationRequest("first"), "ops@example.com", ct);
+        Assert.True(accepted.IsSuccess, accepted.Message);
+        var busy = await world.Rotations.RotateAsync(world.Spec.Name, RotationWorld.DatabaseSecret, new SecretRotationRequest("second"), "ops@example.com", ct);
+        Assert.Equal(ServiceStatus.Conflict, busy.Status);
+        Assert.Contains("busy", busy.Message, StringComparison.Ordinal);
+        await using var context = world.Harness.Database.CreateContext();
+        var audit = context.Audit.Where(a => a.Stack == world.Spec.Name).ToList();
+        Assert.Equal(6, audit.Count(a => a.Action == "rotate-secret" && a.Result.StartsWith("refused", StringComparison.Ordinal)));
+        Assert.Single(audit, a => a.Action == "rollback-secret" && a.Target == $"{world.Spec.Name}/{RotationWorld.DatabaseSecret}");
+        Assert.Single(audit, a => a.Action == "rotate-secret" && a.Result.StartsWith("accepted", StringComparison.Ordinal)
+            && a.Target == $"{world.Spec.Name}/oauth2-proxy.cookie-secret" && a.OperationId == accepted.Value.OperationId);
     }
 }
