@@ -131,9 +131,22 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
             role = $"; role {secret.Role(stack)} has the new password";
         }
 
-        var installed = await SecretRevisions.InstallAsync(
-            cluster, stack.Namespace, secret.SecretName, secret.Key, value, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
-            .ConfigureAwait(false);
+        Certificates.InstalledRevision installed;
+        try
+        {
+            installed = await SecretRevisions.InstallAsync(
+                cluster, stack.Namespace, secret.SecretName, secret.Key, value, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ClusterException e) when (!e.Transient && secret.Method == RotationMethod.DatabasePassword
+                                          && ManagedSecrets.Value(live, secret.Key) is { Length: > 0 } previous)
+        {
+            // The Secret cannot take the new password: give the role the one its consumers still load, rather than lock them out.
+            var (problem, _) = await steps.SetPasswordAsync(cluster, stack, secret, previous, cancellationToken).ConfigureAwait(false);
+            var back = problem is null ? $"role {secret.Role(stack)} has its previous password again" : $"the previous password could not be set back on role {secret.Role(stack)}: {problem}";
+            return StepOutcome.Fail($"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; {back}", permanent: true);
+        }
+
         await cluster.DeleteAsync("v1", "Secret", stack.Namespace, secret.PendingName, cancellationToken).ConfigureAwait(false);
         return StepOutcome.Ok($"stored revision {installed.Revision} of Secret {secret.SecretName}, keeping revision {installed.Revision - 1}{role}");
     }

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Portal.Domain.Naming;
 using Portal.Domain.Operations;
@@ -181,6 +182,16 @@ public sealed class SecretRotationTests
         Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);
         Assert.True(await world.LogsInAsync(second, waiting));
         Assert.Null(await world.FindSecretAsync(RelationSecret + "-pending"));
+
+        // A Secret that cannot take the new password (no longer the portal's): the role gets back the password the Secret holds.
+        second.Metadata.Labels.Remove(PortalLabels.ManagedBy);
+        await world.Harness.Client.CoreV1.ReplaceNamespacedSecretAsync(second, RelationSecret, world.Spec.Namespace, cancellationToken: ct);
+        var refused = Assert.IsType<StepOutcome.Failed>(await handler.RunAsync(StackHarness.Execution(world.Spec, StepIds.RotateSecret(RotationWorld.DatabaseSecret), plan), ct));
+        Assert.True(refused.Permanent);
+        Assert.Contains("has its previous password again", refused.Error, StringComparison.Ordinal);
+        var unchanged = await world.SecretAsync(RelationSecret);
+        Assert.Equal(2, RotationWorld.Revision(unchanged));
+        Assert.True(await world.LogsInAsync(unchanged, waiting));
     }
 
     [Fact]
