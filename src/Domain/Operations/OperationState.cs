@@ -12,6 +12,10 @@ public enum OperationKind
     RollbackCertificate,
     /// <summary>An operator's certificate installed for one hostname.</summary>
     UploadCertificate,
+    /// <summary>A new value for one secret (generated, or supplied by the operator), its consumers rolled and verified; put back on failure.</summary>
+    RotateSecret,
+    /// <summary>A kept revision of a secret restored as a new revision (for a database password, set on the role too).</summary>
+    RollbackSecret,
 }
 
 /// <summary>Where an operation is in its life.</summary>

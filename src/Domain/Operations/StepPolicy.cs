@@ -56,7 +56,7 @@ public sealed record StepPolicy
 
     public TimeSpan DeadlineFor(StepKind kind) => kind switch
     {
-        StepKind.AwaitHealthy => AwaitDeadline,
+        StepKind.AwaitHealthy or StepKind.VerifySecret => AwaitDeadline,
         StepKind.IssueCertificate => IssuanceDeadline,
         StepKind.VerifyCertificate => VerifyDeadline,
         _ => StepDeadline,

@@ -11,4 +11,6 @@ public enum PlanKind
     Teardown,
     /// <summary>A certificate change on one hostname: rotation, roll-back or manual upload, then verification.</summary>
     Certificate,
+    /// <summary>A secret change: rotation or roll-back of one secret, the re-apply of its consumers, then verification.</summary>
+    Secret,
 }

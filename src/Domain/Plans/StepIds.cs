@@ -31,4 +31,11 @@ public static class StepIds
     public static string InstallCertificate(string host) => $"install:{host}";
 
     public static string VerifyCertificate(string host) => $"verify:{host}";
+
+    /// <summary>Secret steps, by secret id (<c>&lt;component&gt;.&lt;secret&gt;</c>, which adds only the dot to the id's alphabet).</summary>
+    public static string RotateSecret(string secret) => $"rotate-secret:{secret}";
+
+    public static string RestoreSecret(string secret) => $"restore-secret:{secret}";
+
+    public static string VerifySecret(string secret) => $"verify-secret:{secret}";
 }

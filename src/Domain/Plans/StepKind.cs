@@ -44,4 +44,16 @@ public enum StepKind
 
     /// <summary>Check the hostname's TLS Secret and, when the portal can reach the ingress, that it serves that certificate.</summary>
     VerifyCertificate,
+
+    /// <summary>Give a secret (<see cref="PlanStep.Subject"/>: its id) a new value as a new revision of its Secret, keeping the
+    /// previous one; for a database password, set it on the role through the admin connection first.</summary>
+    RotateSecret,
+
+    /// <summary>Install a kept revision of a secret as a new revision (a roll-back); for a database password, set it on the role too.</summary>
+    RestoreSecret,
+
+    /// <summary>Wait until the consumers of a changed secret are healthy on its new revision and, for a database password, check that
+    /// the new password logs in and the previous one no longer does; when they do not become healthy, put the previous revision
+    /// (and password) back and re-apply them.</summary>
+    VerifySecret,
 }

@@ -2,9 +2,10 @@ using System.Globalization;
 
 namespace Portal.Domain.Plans;
 
-/// <summary>What a certificate step works on: a hostname, and for a roll-back the revision of its TLS Secret to restore.</summary>
+/// <summary>What a certificate or secret step works on: a hostname (or a secret id, <c>&lt;component&gt;.&lt;secret&gt;</c>, in
+/// <see cref="Host"/>), and for a roll-back the revision to restore.</summary>
 /// <remarks>Persisted as text (<see cref="ToString"/>, read back by <see cref="Parse"/>): <c>airbyte.example.com</c> or
-/// <c>airbyte.example.com#3</c>. Hostnames never hold <c>#</c>.</remarks>
+/// <c>airbyte.example.com#3</c>. Hostnames and secret ids never hold <c>#</c>.</remarks>
 public sealed record StepSubject(string Host, int? Revision = null)
 {
     public static StepSubject Parse(string text)

@@ -21,10 +21,13 @@ internal sealed class AwaitHealthyHandler(StepTools tools, ResourceHealthEvaluat
 {
     public StepKind Kind => StepKind.AwaitHealthy;
 
-    public async Task<StepOutcome> RunAsync(StepExecution execution, CancellationToken cancellationToken)
+    public Task<StepOutcome> RunAsync(StepExecution execution, CancellationToken cancellationToken) =>
+        CheckAsync(execution.Target, execution.Step.Component!, cancellationToken);
+
+    /// <summary>How <paramref name="component"/> is doing now: Done when healthy, NotReady while it gets there, Failed (transient) when
+    /// something is degraded. Used by the step and by the checks of other steps (a secret rotation's consumers).</summary>
+    public async Task<StepOutcome> CheckAsync(StackSpec stack, string component, CancellationToken cancellationToken)
     {
-        var stack = execution.Target;
-        var component = execution.Step.Component!;
         var kind = tools.KindOf(stack, component);
         var cluster = tools.Cluster(stack);
         if (kind.Name == PostgresqlKind.Name && stack.Component(component).Get(kind, "mode") == PostgresqlKind.External)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Domain.Status;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Secrets;
+using Portal.Provisioning.Secrets.Rotation;
 using Portal.Provisioning.Steps.Relations;
 
 namespace Portal.Provisioning.Steps;
@@ -33,7 +34,8 @@ internal static class StepHandlersServiceCollectionExtensions
         services.AddSingleton<IStepHandler, ApplyComponentHandler>();
         services.AddSingleton<IStepHandler, ProvisionRelationHandler>();
         services.AddSingleton<IStepHandler, CompleteRelationHandler>();
-        services.AddSingleton<IStepHandler, AwaitHealthyHandler>();
+        services.AddSingleton<AwaitHealthyHandler>();
+        services.AddSingleton<IStepHandler>(sp => sp.GetRequiredService<AwaitHealthyHandler>());
         services.AddSingleton<IStepHandler, RemoveRelationHandler>();
         services.AddSingleton<IStepHandler, RemoveComponentHandler>();
         services.AddSingleton<IStepHandler, RemoveNamespaceHandler>();
@@ -41,6 +43,7 @@ internal static class StepHandlersServiceCollectionExtensions
         services.AddSingleton<IStepHandler, RestoreCertificateHandler>();
         services.AddSingleton<IStepHandler, InstallCertificateHandler>();
         services.AddSingleton<IStepHandler, VerifyCertificateHandler>();
+        services.AddSecretRotations();
         return services;
     }
 }

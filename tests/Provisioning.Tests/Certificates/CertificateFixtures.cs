@@ -143,7 +143,7 @@ internal sealed class CertificateWorld : IAsyncDisposable
 
     public static string Serial(V1Secret secret)
     {
-        using var certificate = X509Certificate2.CreateFromPem(Secrets.ManagedSecrets.Value(secret, "tls.crt"));
+        using var certificate = X509Certificate2.CreateFromPem(Portal.Provisioning.Secrets.ManagedSecrets.Value(secret, "tls.crt"));
         return certificate.SerialNumber;
     }
 

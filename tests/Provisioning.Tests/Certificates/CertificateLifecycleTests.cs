@@ -42,9 +42,9 @@ public sealed class CertificateLifecycleTests
         var kept = await TlsSecretRevisions.KeptAsync(cluster, ns, name, Ct);
 
         Assert.Equal(new InstalledRevision(5, false), again);
-        Assert.Equal([4, 3, 2], kept.Select(Secrets.ManagedSecrets.RevisionOf));
-        Assert.Equal(materials[2].CertificateChainPem, Secrets.ManagedSecrets.Value(kept.Single(k => k.Metadata.Name == $"{name}-rev-3"), "tls.crt"));
-        Assert.Equal(materials[4].CertificateChainPem, Secrets.ManagedSecrets.Value(await TlsSecretRevisions.ReadAsync(cluster, ns, name, Ct), "tls.crt"));
+        Assert.Equal([4, 3, 2], kept.Select(Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf));
+        Assert.Equal(materials[2].CertificateChainPem, Portal.Provisioning.Secrets.ManagedSecrets.Value(kept.Single(k => k.Metadata.Name == $"{name}-rev-3"), "tls.crt"));
+        Assert.Equal(materials[4].CertificateChainPem, Portal.Provisioning.Secrets.ManagedSecrets.Value(await TlsSecretRevisions.ReadAsync(cluster, ns, name, Ct), "tls.crt"));
 
         var restored = await TlsSecretRevisions.RestoreAsync(cluster, ns, host, 2, "r1", DateTimeOffset.UtcNow, Ct);
         var restoredAgain = await TlsSecretRevisions.RestoreAsync(cluster, ns, host, 2, "r1", DateTimeOffset.UtcNow, Ct);
@@ -52,9 +52,9 @@ public sealed class CertificateLifecycleTests
 
         Assert.Equal(new InstalledRevision(6, true), restored);
         Assert.Equal(new InstalledRevision(6, false), restoredAgain);
-        Assert.Equal(materials[1].CertificateChainPem, Secrets.ManagedSecrets.Value(live, "tls.crt"));
+        Assert.Equal(materials[1].CertificateChainPem, Portal.Provisioning.Secrets.ManagedSecrets.Value(live, "tls.crt"));
         Assert.Equal("kubernetes.io/tls", live.Type);
-        Assert.Equal([5, 4, 3], (await TlsSecretRevisions.KeptAsync(cluster, ns, name, Ct)).Select(Secrets.ManagedSecrets.RevisionOf));
+        Assert.Equal([5, 4, 3], (await TlsSecretRevisions.KeptAsync(cluster, ns, name, Ct)).Select(Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf));
         Assert.Null(await TlsSecretRevisions.RestoreAsync(cluster, ns, host, 1, "r2", DateTimeOffset.UtcNow, Ct));
     }
 
@@ -73,7 +73,7 @@ public sealed class CertificateLifecycleTests
         Assert.Equal(OperationState.Succeeded, operation.State);
         Assert.Equal(OperationKind.RotateCertificate, operation.Kind);
         Assert.NotEqual(CertificateWorld.Serial(before), CertificateWorld.Serial(after));
-        Assert.Equal(2, Secrets.ManagedSecrets.RevisionOf(after));
+        Assert.Equal(2, Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf(after));
         var previous = Assert.Single(await TlsSecretRevisions.KeptAsync(world.Harness.Cluster, world.Spec.Namespace, ObjectNames.TlsSecret(CertificateWorld.Host), Ct));
         Assert.Equal(CertificateWorld.Serial(before), CertificateWorld.Serial(previous));
         var verify = operation.Steps.Single(s => s.Kind == StepKind.VerifyCertificate);
@@ -113,7 +113,7 @@ public sealed class CertificateLifecycleTests
         Assert.Contains("e-mail address is rejected", operation.Error, StringComparison.Ordinal);
         Assert.Equal(StepState.Cancelled, operation.Steps.Single(s => s.Kind == StepKind.VerifyCertificate).State);
         Assert.Equal(CertificateWorld.Serial(before), CertificateWorld.Serial(after));
-        Assert.Equal(1, Secrets.ManagedSecrets.RevisionOf(after));
+        Assert.Equal(1, Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf(after));
         Assert.Equal("1", after.Metadata.Annotations[TlsSecretRevisions.FailuresAnnotation]);
 
         var lane = (await world.Service.ListAsync(world.Spec.Name, Ct)).Value.Lanes.Single(l => l.Host == CertificateWorld.Host);
@@ -143,7 +143,7 @@ public sealed class CertificateLifecycleTests
         Assert.Contains("the kept revisions are 1", unknown.Errors[0].Message, StringComparison.Ordinal);
         var live = await world.LiveAsync();
         Assert.Equal(original, CertificateWorld.Serial(live));
-        Assert.Equal(3, Secrets.ManagedSecrets.RevisionOf(live));
+        Assert.Equal(3, Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf(live));
         var lane = (await world.Service.ListAsync(world.Spec.Name, Ct)).Value.Lanes.Single(l => l.Host == CertificateWorld.Host);
         Assert.Equal([2, 1], lane.Previous.Select(p => p.Revision));
         Assert.Equal(rotated, lane.Previous[0].Certificate!.SerialNumber);
@@ -204,7 +204,7 @@ public sealed class CertificateLifecycleTests
         await world.Harness.DrainAsync();
 
         var live = await world.LiveAsync();
-        Assert.Equal(good.Certificate, Secrets.ManagedSecrets.Value(live, "tls.crt"));
+        Assert.Equal(good.Certificate, Portal.Provisioning.Secrets.ManagedSecrets.Value(live, "tls.crt"));
         Assert.Equal(nameof(CertificateSource.Manual), live.Metadata.Annotations[TlsSecretRevisions.SourceAnnotation]);
         secrets = await world.Harness.Cluster.ListAsync("v1", "Secret", world.Spec.Namespace, $"{PortalLabels.Stack}={world.Spec.Name}", Ct);
         Assert.DoesNotContain(secrets, s => s.Metadata.Name.Contains("-upload-", StringComparison.Ordinal));
@@ -288,7 +288,7 @@ public sealed class CertificateLifecycleTests
 
         var views = JsonSerializer.Serialize(certificates) + JsonSerializer.Serialize(expiries);
         Assert.DoesNotContain("PRIVATE KEY", views, StringComparison.Ordinal);
-        var key = Secrets.ManagedSecrets.Value(await world.LiveAsync(), "tls.key")!;
+        var key = Portal.Provisioning.Secrets.ManagedSecrets.Value(await world.LiveAsync(), "tls.key")!;
         var keyBody = key.Split('\n')[1];
         Assert.DoesNotContain(keyBody, views, StringComparison.Ordinal);
         Assert.DoesNotContain(world.Harness.Logs.Lines, l => l.Contains("PRIVATE KEY", StringComparison.Ordinal) || l.Contains(keyBody, StringComparison.Ordinal));

@@ -1,0 +1,63 @@
+using Portal.Domain.Plans;
+
+namespace Portal.Domain.Secrets;
+
+/// <summary>The plans of the secret operations on one secret: rotate (new value → re-apply the consumers → verify) and roll back
+/// (restore a kept revision → re-apply the consumers → verify). The verification puts the previous revision back when the
+/// consumers do not become healthy.</summary>
+public static class SecretRotationPlans
+{
+    /// <param name="secret">The secret id, <c>&lt;component&gt;.&lt;secret&gt;</c>.</param>
+    /// <param name="kubernetesSecret">The Kubernetes Secret that holds it, e.g. <c>airbyte-db-relation</c>.</param>
+    /// <param name="newValue">How the new value comes about, as it reads in a sentence: "Generate a new password for role prod_airbyte
+    /// and set it through the admin connection", "Generate a new cookie secret (32 random bytes)".</param>
+    /// <param name="revision">The live revision, which becomes the previous one.</param>
+    /// <param name="consumers">The components whose workloads load the Secret, in the order they restart.</param>
+    /// <param name="checks">What the verification checks besides health, or null: "the new password logs in and the old one is refused".</param>
+    public static Plan Rotate(
+        string stack, string @namespace, string secret, string kubernetesSecret, string newValue, int revision, IReadOnlyList<string> consumers, string? checks)
+    {
+        var change = new PlanStep(
+            StepIds.RotateSecret(secret), StepKind.RotateSecret, null, null, [],
+            $"{newValue}, and store it as revision {revision + 1} of Secret {kubernetesSecret}, keeping revision {revision}",
+            $"revision {revision + 1} of {secret} stored") { Subject = new StepSubject(secret) };
+        return Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, checks);
+    }
+
+    /// <param name="revision">The kept revision to restore.</param>
+    /// <param name="live">The live revision: the restored one becomes revision <paramref name="live"/> + 1.</param>
+    /// <param name="setsPassword">Whether restoring sets the password on the database role too (a database password).</param>
+    public static Plan Rollback(
+        string stack, string @namespace, string secret, string kubernetesSecret, int revision, int live, bool setsPassword, IReadOnlyList<string> consumers, string? checks)
+    {
+        var password = setsPassword ? ", and set its password on the database role through the admin connection" : "";
+        var restore = new PlanStep(
+            StepIds.RestoreSecret(secret), StepKind.RestoreSecret, null, null, [],
+            $"Install revision {revision} of Secret {kubernetesSecret} again, as revision {live + 1}{password}",
+            $"revision {revision} of {secret} restored") { Subject = new StepSubject(secret, revision) };
+        return Create(stack, @namespace, secret, kubernetesSecret, restore, live + 1, live, consumers, checks);
+    }
+
+    private static Plan Create(
+        string stack, string @namespace, string secret, string kubernetesSecret, PlanStep change, int next, int previous, IReadOnlyList<string> consumers, string? checks)
+    {
+        var steps = new List<PlanStep> { change };
+        foreach (var consumer in consumers)
+        {
+            steps.Add(new PlanStep(
+                StepIds.Apply(consumer), StepKind.ApplyComponent, consumer, null, [change.Id],
+                $"Re-apply {consumer} so that its pods load revision {next} of Secret {kubernetesSecret} (they restart)",
+                $"{consumer} re-applied"));
+        }
+
+        var also = checks is null ? "" : $", check that {checks}";
+        var verify = new PlanStep(
+            StepIds.VerifySecret(secret), StepKind.VerifySecret, null, null, steps.Select(s => s.Id).ToList(),
+            consumers.Count == 0
+                ? $"Check Secret {kubernetesSecret}{also}; if that fails, put revision {previous} back"
+                : $"Wait until {string.Join(", ", consumers)} {(consumers.Count == 1 ? "is" : "are")} healthy on revision {next}{also}; if not, put revision {previous} back and re-apply {(consumers.Count == 1 ? "it" : "them")}",
+            $"{secret} verified") { Subject = new StepSubject(secret) };
+        steps.Add(verify);
+        return Plan.Create(PlanKind.Secret, stack, @namespace, steps).Value;
+    }
+}

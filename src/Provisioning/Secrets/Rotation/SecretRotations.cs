@@ -1,0 +1,262 @@
+using k8s.Models;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Domain.Catalog;
+using Portal.Domain.Common;
+using Portal.Domain.Operations;
+using Portal.Domain.Plans;
+using Portal.Domain.Secrets;
+using Portal.Provisioning.Certificates;
+using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Operations;
+using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Stacks;
+
+namespace Portal.Provisioning.Secrets.Rotation;
+
+/// <summary>Starts secret rotations and roll-backs as operations on a stack, validated (every problem at once with its field),
+/// audited, one at a time per stack. An operator's new value goes to the cluster (a pending Secret keyed by the operation) before
+/// the operation starts, never to the portal's database or a job's arguments.</summary>
+internal sealed class SecretRotations(
+    PortalDatabase database, ClusterRegistry clusters, ComponentCatalog catalog, RotatableSecrets secrets, IStepScheduler scheduler, TimeProvider time,
+    ILogger<SecretRotations> logger) : ISecretRotations
+{
+    /// <summary>The longest operator-supplied value accepted.</summary>
+    public const int MaxValueLength = 4096;
+
+    private readonly OperationStarter _starter = new(database, scheduler, time, logger);
+
+    public async Task<ServiceResult<StackChange>> RotateAsync(
+        string stack, string secret, SecretRotationRequest request, string actor, CancellationToken cancellationToken)
+    {
+        const string Action = "rotate-secret";
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ErrorList();
+        await using var context = database.CreateContext();
+        var (record, target, refusal) = await PrepareAsync(context, stack, secret, request.Reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (target is not null)
+        {
+            ValidateValue(target, request.Value, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var spec = record!.Applied!;
+        var id = Guid.NewGuid();
+        IClusterGateway cluster;
+        V1Secret? live;
+        try
+        {
+            cluster = clusters.Gateway(record.Cluster);
+            live = await SecretRevisions.ReadAsync(cluster, spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
+            if (live is not null && target.Method == RotationMethod.OperatorSupplied)
+            {
+                // The value waits in the cluster for the operation's first step; the portal keeps only the operation's id.
+                await SecretRevisions.PendingAsync(
+                    cluster, spec.Namespace, target.PendingName, target.Key, id.ToString(), SecretRevisions.LabelsOf(live), () => request.Value!, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (ClusterException e)
+        {
+            return await RefuseAsync(
+                ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
+                actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (live is null)
+        {
+            return await RefuseAsync(
+                ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} of {target.Id} does not exist in the cluster yet; deploy stack {stack} first."),
+                actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var revision = ManagedSecrets.RevisionOf(live);
+        var plan = SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target));
+        var started = await StartAsync(
+            context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
+            cancellationToken).ConfigureAwait(false);
+        if (!started.IsSuccess && target.Method == RotationMethod.OperatorSupplied)
+        {
+            await cluster.DeleteAsync("v1", "Secret", spec.Namespace, target.PendingName, cancellationToken).ConfigureAwait(false);
+        }
+
+        return started;
+    }
+
+    public async Task<ServiceResult<StackChange>> RollbackAsync(
+        string stack, string secret, int? revision, string? reason, string actor, CancellationToken cancellationToken)
+    {
+        const string Action = "rollback-secret";
+        var errors = new ErrorList();
+        await using var context = database.CreateContext();
+        var (record, target, refusal) = await PrepareAsync(context, stack, secret, reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var kept = new List<int>();
+        V1Secret? live = null;
+        if (target is not null)
+        {
+            try
+            {
+                var cluster = clusters.Gateway(record!.Cluster);
+                live = await SecretRevisions.ReadAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+                kept = (await TlsSecretRevisions.KeptAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false))
+                    .Select(ManagedSecrets.RevisionOf).ToList();
+            }
+            catch (ClusterException e)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Unavailable($"Secret {target.SecretName} could not be read in cluster {record!.Cluster}, so nothing changed: {e.Message}"),
+                    actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var chosen = revision ?? (kept.Count > 0 ? kept[0] : null);
+            if (chosen is null || live is null)
+            {
+                errors.Add("revision", $"There is no earlier revision of {target.Id} to roll back to.");
+            }
+            else if (!kept.Contains(chosen.Value))
+            {
+                errors.Add("revision", $"Revision {chosen} of {target.Id} is not kept; the kept revisions are {string.Join(", ", kept)} (revision {ManagedSecrets.RevisionOf(live)} is live).");
+            }
+
+            revision = chosen;
+        }
+
+        if (errors.Count > 0)
+        {
+            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var spec = record!.Applied!;
+        var current = ManagedSecrets.RevisionOf(live!);
+        var plan = SecretRotationPlans.Rollback(
+            spec.Name, spec.Namespace, target!.Id, target.SecretName, revision!.Value, current, target.Method == RotationMethod.DatabasePassword, target.Consumers,
+            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null);
+        return await StartAsync(
+            context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {current} to revision {revision}", null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ValidateValue(RotatableSecret target, string? value, ErrorList errors)
+    {
+        if (target.Method != RotationMethod.OperatorSupplied)
+        {
+            if (value is not null)
+            {
+                errors.Add("value", $"{target.Id} is generated by the portal: leave the value out, the rotation makes a new one.");
+            }
+
+            return;
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            errors.Add("value", $"{target.Id} comes from the identity provider: give the new value it issued.");
+        }
+        else if (value.Length > MaxValueLength)
+        {
+            errors.Add("value", $"The new value of {target.Id} is longer than {MaxValueLength} characters; check what was pasted.");
+        }
+        else if (value.Trim().Length != value.Length || value.Any(char.IsControl))
+        {
+            errors.Add("value", $"The new value of {target.Id} starts or ends with blanks or holds line breaks or control characters; paste the value alone.");
+        }
+    }
+
+    private static string NewValue(Domain.Stacks.StackSpec spec, RotatableSecret target) => target.Method switch
+    {
+        RotationMethod.DatabasePassword => $"Generate a new password for role {target.Role(spec)} and set it through the admin connection of {target.Owner}",
+        RotationMethod.Generated => "Generate a new cookie secret (32 random bytes)",
+        _ => "Take the new value the operator supplied (it waits in the cluster, never in the portal)",
+    };
+
+    private static string? Checks(Domain.Stacks.StackSpec spec, RotatableSecret target) => target.Method == RotationMethod.DatabasePassword
+        ? $"the new password logs in as role {target.Role(spec)} and the previous one is refused"
+        : null;
+
+    // The checks shared by rotate and roll back: reason, secret (every problem at once with the caller's), stack deployed and free.
+    private async Task<(StackRecord? Record, RotatableSecret? Secret, ServiceResult<StackChange>? Refusal)> PrepareAsync(
+        PortalDbContext context, string stack, string secret, string? reason, string action, string actor, ErrorList errors, CancellationToken cancellationToken)
+    {
+        var record = await context.Stacks.FirstOrDefaultAsync(s => s.Name == stack, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (null, null, ServiceResult<StackChange>.NotFound($"There is no stack named {stack}."));
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            errors.Add("reason", "Say why: a reason is required for a secret change and goes into the audit log.");
+        }
+
+        if (record.Applied is null)
+        {
+            return (null, null, await RefuseAsync(
+                ServiceResult<StackChange>.Conflict($"Stack {stack} has not been deployed yet, so it has no secrets to rotate."), actor, action, stack, secret, reason, cancellationToken)
+                .ConfigureAwait(false));
+        }
+
+        var found = secrets.Find(record.Applied, secret);
+        if (found.Secret is null)
+        {
+            errors.Add("secret", found.Problem!);
+        }
+
+        if (await OperationStarter.BusyMessageAsync(context, record, cancellationToken).ConfigureAwait(false) is { } busy && errors.Count == 0)
+        {
+            return (null, null, await RefuseAsync(ServiceResult<StackChange>.Conflict(busy), actor, action, stack, secret, reason, cancellationToken).ConfigureAwait(false));
+        }
+
+        return (record, found.Secret, null);
+    }
+
+    private async Task<ServiceResult<StackChange>> StartAsync(
+        PortalDbContext context, StackRecord record, OperationKind kind, Plan plan, string action, string actor, string secret, string? reason, string diff, Guid? id,
+        CancellationToken cancellationToken)
+    {
+        var started = await _starter.StartAsync(
+            context, record, kind, plan, record.Applied!, actor, action, reason, diff, cancellationToken, id, Target(record.Name, secret)).ConfigureAwait(false);
+        if (!started.IsSuccess)
+        {
+            return ServiceResult<StackChange>.FailureFrom(started);
+        }
+
+        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [started.Value.Id] = StackViews.Summary(started.Value) });
+        return ServiceResult<StackChange>.Ok(new StackChange(view, started.Value.Id, plan.Summary));
+    }
+
+    private Task<ServiceResult<StackChange>> RefuseAsync(
+        ServiceResult<StackChange> refusal, string actor, string action, string stack, string secret, string? reason, CancellationToken cancellationToken) =>
+        _starter.RefuseAsync(refusal, actor, action, stack, reason, cancellationToken, auditTarget: Target(stack, secret));
+
+    private static string Target(string stack, string secret) => $"{stack}/{secret}";
+}
+
+/// <summary>Registers the secret rotation steps and <see cref="ISecretRotations"/>; called from <c>AddStepHandlers()</c>.</summary>
+internal static class SecretRotationServiceCollectionExtensions
+{
+    public static IServiceCollection AddSecretRotations(this IServiceCollection services)
+    {
+        services.AddSingleton<RotatableSecrets>();
+        services.AddSingleton<SecretRotationSteps>();
+        services.AddSingleton<IStepHandler, RotateSecretHandler>();
+        services.AddSingleton<IStepHandler, RestoreSecretHandler>();
+        services.AddSingleton<IStepHandler, VerifySecretHandler>();
+        services.AddSingleton<ISecretRotations, SecretRotations>();
+        return services;
+    }
+}
