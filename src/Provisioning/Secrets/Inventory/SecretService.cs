@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using k8s;
 using k8s.Models;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Catalog;
@@ -263,9 +264,12 @@ internal sealed class SecretService(
 
         var uses = workloads.Select(w => new WorkloadSecretUse(w.Name, w.Component, SecretsOf(w.Template))).ToList();
         var pods = new List<PodSecretLoad>();
-        foreach (var listed in await cluster.ListAsync("v1", "Pod", record.Namespace, selector, cancellationToken).ConfigureAwait(false))
+        var listedPods = await cluster.QueryAsync(
+            $"the pods of stack {record.Name}",
+            (client, ct) => client.CoreV1.ListNamespacedPodAsync(record.Namespace, labelSelector: selector, cancellationToken: ct),
+            cancellationToken).ConfigureAwait(false);
+        foreach (var pod in listedPods.Items)
         {
-            var pod = (V1Pod)listed;
             if (pod.Metadata.DeletionTimestamp is not null || pod.Status?.Phase is "Succeeded" or "Failed")
             {
                 continue;
