@@ -109,6 +109,7 @@ public static class DependencyInjection
         services.AddHostedService<StepDispatcher>();
         services.AddStacks();
         Certificates.CertificatesServiceCollectionExtensions.AddCertificates(services);
+        Secrets.Inventory.SecretInventoryServiceCollectionExtensions.AddSecretInventory(services);
         services.AddLive(builder.Configuration);
         return builder;
     }

@@ -74,6 +74,7 @@ public static class PortalApi
         api.MapClusters();
         api.MapStacks();
         api.MapCertificates();
+        api.MapSecrets();
         api.MapTopology();
         api.MapOperations();
         api.MapAudit();
