@@ -98,9 +98,15 @@ public sealed class SecretsApiTests : IClassFixture<PortalApiFactory>, IAsyncLif
         var badId = await ProblemAsync(await _client.PostJsonAsync("/api/v1/stacks/secapi/secrets/Minio/preview-rotation", new JsonObject()), HttpStatusCode.BadRequest);
         Assert.Equal(["secret"], ErrorPaths(badId));
 
-        // Rotation is another build's part: until it is registered it says so, and a supplied value is never echoed.
+        // An operator-supplied value starts the rotation; it is never echoed, and a second rotation meanwhile is refused.
         var rotate = await _client.PostJsonAsync("/api/v1/stacks/secapi/secrets/oauth2-proxy.client-secret/rotate", new JsonObject { ["reason"] = "test", ["value"] = NewClientSecret });
-        await ProblemAsync(rotate, HttpStatusCode.Conflict);
+        var text = await BodyAsync(rotate);
+        var change = await JsonAsync(rotate, HttpStatusCode.Accepted);
+        Assert.StartsWith("Rotate secret oauth2-proxy.client-secret of secapi", change.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(NewClientSecret, text, StringComparison.Ordinal);
+        var again = await _client.PostJsonAsync("/api/v1/stacks/secapi/secrets/oauth2-proxy.cookie-secret/rotate", new JsonObject { ["reason"] = "test" });
+        Assert.DoesNotContain(NewClientSecret, await BodyAsync(again), StringComparison.Ordinal);
+        await ProblemAsync(again, HttpStatusCode.Conflict);
     }
 
     private async Task<string> DeployedAsync(string name)

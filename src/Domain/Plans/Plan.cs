@@ -90,6 +90,7 @@ public sealed class Plan
                 PlanKind.Deploy => $"Deploy {Stack} into namespace {Namespace}",
                 PlanKind.Reconfigure => $"Reconfigure {Stack}",
                 PlanKind.Certificate => CertificateChange(),
+                PlanKind.Secret => SecretChange(),
                 _ => $"Tear down {Stack} in namespace {Namespace}",
             };
             if (IsEmpty)
@@ -136,6 +137,16 @@ public sealed class Plan
             StepKind.InstallCertificate => $"Install the uploaded certificate for {host} on {Stack}",
             _ => $"Rotate the certificate of {host} on {Stack}",
         };
+    }
+
+    // "Rotate secret oauth2-proxy.cookie-secret of prod", from the plan's first step (the subject's host holds the secret id).
+    private string SecretChange()
+    {
+        var first = Steps.FirstOrDefault(s => s.Subject is not null);
+        var secret = first?.Subject?.Host ?? "a secret";
+        return first?.Kind == StepKind.RestoreSecret
+            ? $"Roll back secret {secret} of {Stack} to revision {first.Subject!.Revision}"
+            : $"Rotate secret {secret} of {Stack}";
     }
 
     /// <summary>Checks the steps (unique ids, known prerequisites, no cycle), orders them and fills each step's

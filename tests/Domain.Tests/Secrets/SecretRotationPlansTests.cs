@@ -14,6 +14,7 @@ public sealed class SecretRotationPlansTests
             "the new password logs in and the previous one is refused");
 
         Assert.Equal(PlanKind.Secret, plan.Kind);
+        Assert.StartsWith("Rotate secret postgresql.airbyte-db of ", plan.Summary, StringComparison.Ordinal);
         Assert.Equal(
             ["rotate-secret:postgresql.airbyte-db", "apply:airbyte", "apply:airbyte-webhooks", "verify-secret:postgresql.airbyte-db"],
             plan.Steps.Select(s => s.Id));
@@ -37,6 +38,7 @@ public sealed class SecretRotationPlansTests
 
         Assert.Equal(["restore-secret:oauth2-proxy.cookie-secret", "apply:oauth2-proxy", "verify-secret:oauth2-proxy.cookie-secret"], plan.Steps.Select(s => s.Id));
         Assert.Equal(new StepSubject("oauth2-proxy.cookie-secret", 2), plan.Steps[0].Subject);
+        Assert.Equal("Roll back secret oauth2-proxy.cookie-secret of prod to revision 2 in 3 steps (3 waves).", plan.Summary);
         Assert.Equal(StepSubject.Parse(plan.Steps[0].Subject!.ToString()), plan.Steps[0].Subject);
         Assert.Equal("Install revision 2 of Secret oauth2-proxy-secrets again, as revision 5", plan.Steps[0].Description);
         Assert.Equal("Wait until oauth2-proxy is healthy on revision 5; if not, put revision 4 back and re-apply it", plan.Steps[^1].Description);

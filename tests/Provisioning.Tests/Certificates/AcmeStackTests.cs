@@ -50,7 +50,7 @@ public sealed class AcmeStackTests : IAsyncLifetime
         var renewed = await world.LiveAsync();
         AssertIssuedByPebble(renewed);
         Assert.NotEqual(CertificateWorld.Serial(first), CertificateWorld.Serial(renewed));
-        Assert.Equal(2, Secrets.ManagedSecrets.RevisionOf(renewed));
+        Assert.Equal(2, Portal.Provisioning.Secrets.ManagedSecrets.RevisionOf(renewed));
         Assert.Equal(CertificateWorld.Serial(first), CertificateWorld.Serial(Assert.Single(
             await TlsSecretRevisions.KeptAsync(world.Harness.Cluster, world.Spec.Namespace, ObjectNames.TlsSecret(CertificateWorld.Host), Ct))));
         Assert.Equal(account, await AccountAsync(world));
@@ -60,7 +60,7 @@ public sealed class AcmeStackTests : IAsyncLifetime
     private void AssertIssuedByPebble(k8s.Models.V1Secret secret)
     {
         var chain = new X509Certificate2Collection();
-        chain.ImportFromPem(Secrets.ManagedSecrets.Value(secret, "tls.crt"));
+        chain.ImportFromPem(Portal.Provisioning.Secrets.ManagedSecrets.Value(secret, "tls.crt"));
         using var root = X509Certificate2.CreateFromPem(_pebble.IssuingRootPem);
         using var verifier = new X509Chain();
         verifier.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -76,7 +76,7 @@ public sealed class AcmeStackTests : IAsyncLifetime
     {
         var secret = await world.Harness.Cluster.ReadAsync<k8s.Models.V1Secret>(
             "v1", "Secret", world.Spec.Namespace, LegoAcmeIssuer.AccountSecretName("lego"), Ct);
-        return Assert.IsType<string>(Secrets.ManagedSecrets.Value(secret, LegoAcmeIssuer.AccountKeyKey));
+        return Assert.IsType<string>(Portal.Provisioning.Secrets.ManagedSecrets.Value(secret, LegoAcmeIssuer.AccountKeyKey));
     }
 
     // The lane once the ingress (addressed by the sandbox after a moment) serves the certificate with this serial.

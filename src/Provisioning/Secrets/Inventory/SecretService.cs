@@ -24,7 +24,7 @@ internal sealed class SecretService(
     PortalDatabase database,
     ClusterRegistry clusters,
     ComponentCatalog catalog,
-    IEnumerable<ISecretRotations> rotations,
+    ISecretRotations rotations,
     TimeProvider time) : ISecretService
 {
     /// <summary>The audit action of a policy change.</summary>
@@ -32,7 +32,6 @@ internal sealed class SecretService(
 
     private const int MaxAttempts = 5;
 
-    private readonly ISecretRotations? _rotations = rotations.LastOrDefault();
 
     public async Task<ServiceResult<StackSecretInventory>> ListAsync(string stack, CancellationToken cancellationToken)
     {
@@ -92,14 +91,10 @@ internal sealed class SecretService(
     }
 
     public Task<ServiceResult<StackChange>> RotateAsync(string stack, string secret, SecretRotationRequest request, string actor, CancellationToken cancellationToken) =>
-        _rotations is null
-            ? Task.FromResult(ServiceResult<StackChange>.Conflict(NoRotation))
-            : _rotations.RotateAsync(stack, secret, request, actor, cancellationToken);
+        rotations.RotateAsync(stack, secret, request, actor, cancellationToken);
 
     public Task<ServiceResult<StackChange>> RollbackAsync(string stack, string secret, int? revision, string? reason, string actor, CancellationToken cancellationToken) =>
-        _rotations is null
-            ? Task.FromResult(ServiceResult<StackChange>.Conflict(NoRotation))
-            : _rotations.RollbackAsync(stack, secret, revision, reason, actor, cancellationToken);
+        rotations.RollbackAsync(stack, secret, revision, reason, actor, cancellationToken);
 
     public async Task<ServiceResult<SecretView>> SetPolicyAsync(string stack, string secret, string? policy, string actor, CancellationToken cancellationToken)
     {
@@ -398,8 +393,6 @@ internal sealed class SecretService(
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c).ToString() : c.ToString(CultureInfo.InvariantCulture)));
 
     private static string NoStack(string name) => $"There is no stack named {name}.";
-
-    private const string NoRotation = "Secret rotation is not available in this build.";
 
     private sealed record Facts(
         IClusterGateway Cluster, string Namespace, IReadOnlyList<StackSecret> Inventory, MaintenanceWindow? Window,
