@@ -212,12 +212,15 @@ public sealed class SecretInventoryTests(SecretWorld world) : IClassFixture<Secr
     }
 
     [Fact]
-    public async Task Rotation_without_a_rotation_service_is_a_conflict_that_says_so()
+    public async Task Rotation_and_roll_back_go_to_the_rotations_which_refuse_them_without_a_reason()
     {
-        var rotate = await world.Service.RotateAsync(world.Spec.Name, "oauth2-proxy.cookie-secret", new SecretRotationRequest("test"), "ops@example.com", Ct);
-        Assert.Equal(ServiceStatus.Conflict, rotate.Status);
-        Assert.Equal("Secret rotation is not available in this build.", rotate.Message);
-        Assert.Equal(ServiceStatus.Conflict, (await world.Service.RollbackAsync(world.Spec.Name, "oauth2-proxy.cookie-secret", null, "test", "ops@example.com", Ct)).Status);
+        var rotate = await world.Service.RotateAsync(world.Spec.Name, "oauth2-proxy.cookie-secret", new SecretRotationRequest(null), "ops@example.com", Ct);
+        var rollback = await world.Service.RollbackAsync(world.Spec.Name, "oauth2-proxy.cookie-secret", null, " ", "ops@example.com", Ct);
+
+        Assert.Equal(ServiceStatus.Invalid, rotate.Status);
+        Assert.Contains(rotate.Errors, e => e.Path == "reason");
+        Assert.Equal(ServiceStatus.Invalid, rollback.Status);
+        Assert.Contains(rollback.Errors, e => e.Path == "reason");
     }
 
     [Fact]
