@@ -66,7 +66,7 @@ public sealed class TopologyApiTests : IClassFixture<PortalApiFactory>, IAsyncLi
         var topology = await TopologyWhenAsync("topo", t => Node(t, "airbyte").GetProperty("health").GetString() == "missing");
 
         Assert.Equal("topo", topology.GetProperty("stack").GetString());
-        Assert.True(topology.GetProperty("reachable").GetBoolean());
+        Assert.True(topology.GetProperty("reachable").GetBoolean(), topology.GetProperty("message").GetString());
         Assert.Equal(LiveCluster, topology.GetProperty("cluster").GetString());
         Assert.Equal("error", topology.GetProperty("stackStatus").GetString());
         Assert.StartsWith("10 components: ", topology.GetProperty("message").GetString(), StringComparison.Ordinal);
