@@ -11,7 +11,12 @@ public static class CertificateWrites
 
     /// <summary>Sends a write as the signed-in operator (the circuit's role checked first) and sorts what came back: the operation
     /// it started, every error on a field by field, and the rest as sentences.</summary>
-    public static async Task<WriteOutcome> SendAsync(CircuitAuthorization authorization, Func<string, Task<ServiceResult<StackChange>>> write)
+    public static Task<WriteOutcome> SendAsync(CircuitAuthorization authorization, Func<string, Task<ServiceResult<StackChange>>> write) =>
+        SendAsync(authorization, Fields, write);
+
+    /// <summary>Sends a write as the signed-in operator and sorts what came back by the given <paramref name="fields"/>.</summary>
+    public static async Task<WriteOutcome> SendAsync(
+        CircuitAuthorization authorization, IReadOnlyList<string> fields, Func<string, Task<ServiceResult<StackChange>>> write)
     {
         try
         {
@@ -30,10 +35,10 @@ public static class CertificateWrites
             }
 
             var byField = result.Errors
-                .GroupBy(e => FieldOf(e.Path), StringComparer.Ordinal)
+                .GroupBy(e => FieldOf(e.Path, fields), StringComparer.Ordinal)
                 .Where(g => g.Key is not null)
                 .ToDictionary(g => g.Key!, g => (IReadOnlyList<string>)g.Select(e => e.Message).ToList(), StringComparer.Ordinal);
-            var general = result.Errors.Where(e => FieldOf(e.Path) is null).Select(e => e.Message).ToList();
+            var general = result.Errors.Where(e => FieldOf(e.Path, fields) is null).Select(e => e.Message).ToList();
             return new WriteOutcome(null, byField, general);
         }
         catch (UnauthorizedAccessException e)
@@ -43,11 +48,14 @@ public static class CertificateWrites
     }
 
     /// <summary>The field a validation path belongs to (<c>chain[1]</c> → chain), or null when it names none of them.</summary>
-    public static string? FieldOf(string path)
+    public static string? FieldOf(string path) => FieldOf(path, Fields);
+
+    /// <summary>The one of <paramref name="fields"/> a validation path belongs to, or null.</summary>
+    public static string? FieldOf(string path, IReadOnlyList<string> fields)
     {
         var end = path.IndexOfAny(['.', '[']);
         var head = end < 0 ? path : path[..end];
-        return Fields.FirstOrDefault(f => string.Equals(f, head, StringComparison.OrdinalIgnoreCase));
+        return fields.FirstOrDefault(f => string.Equals(f, head, StringComparison.OrdinalIgnoreCase));
     }
 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> EmptyFields = new Dictionary<string, IReadOnlyList<string>>();
@@ -57,6 +65,11 @@ public static class CertificateWrites
 public sealed record WriteOutcome(Guid? OperationId, IReadOnlyDictionary<string, IReadOnlyList<string>> FieldErrors, IReadOnlyList<string> Problems)
 {
     public IReadOnlyList<string> ErrorsOf(string field) => FieldErrors.TryGetValue(field, out var errors) ? errors : [];
+
+    /// <summary>This outcome without the errors on a field the operator has just changed.</summary>
+    public WriteOutcome Without(string field) => FieldErrors.ContainsKey(field)
+        ? this with { FieldErrors = FieldErrors.Where(f => f.Key != field).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal) }
+        : this;
 
     public static WriteOutcome None { get; } = new(null, new Dictionary<string, IReadOnlyList<string>>(), []);
 }

@@ -84,6 +84,8 @@ public static class StatusStyles
         "RotateCertificate" => "Certificate rotation",
         "RollbackCertificate" => "Certificate roll-back",
         "UploadCertificate" => "Certificate upload",
+        "RotateSecret" => "Secret rotation",
+        "RollbackSecret" => "Secret roll-back",
         _ => kind,
     };
 
