@@ -8,6 +8,7 @@ using Portal.Hosting;
 using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Live;
+using Portal.Provisioning.Secrets;
 using Portal.Provisioning.Stacks;
 using Portal.Security;
 using Portal.Tests.Fakes;
@@ -15,7 +16,7 @@ using Portal.Tests.Fakes;
 namespace Portal.Tests;
 
 /// <summary>The shared bUnit context: MudBlazor services, loose JS interop, a raised wait timeout, hand-written fakes of the
-/// live state, pod logs, stored stacks and certificates on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
+/// live state, pod logs, stored stacks, certificates and secrets on a clock the test moves, and a signed-in admin (<see cref="SignInAs"/> changes who
 /// is signed in).</summary>
 public abstract class PortalTestContext : BunitContext
 {
@@ -37,6 +38,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IStackService>(StackService);
         Services.AddSingleton<IClusterRegistry>(ClusterRegistry);
         Services.AddSingleton<ICertificateService>(Certificates);
+        Services.AddSingleton<ISecretService>(Secrets);
         Services.AddScoped<CircuitAuthorization>();
         DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Authorization = AddAuthorization();
@@ -65,6 +67,9 @@ public abstract class PortalTestContext : BunitContext
 
     /// <summary>The certificates: no stack has any until a test sets them.</summary>
     protected FakeCertificateService Certificates { get; } = new();
+
+    /// <summary>The secrets: no stack has any until a test sets them.</summary>
+    protected FakeSecretService Secrets { get; } = new();
 
     /// <summary>The connected clusters: the embedded sandbox to begin with.</summary>
     protected FakeClusterRegistry ClusterRegistry { get; } = Connected("sandbox");

@@ -25,6 +25,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await WatchItBecomeGreenAsync(tab, stack);
         await ReconfigureAsync(tab, stack);
         await RotateCertificateAsync(tab, stack);
+        await RotateSecretAsync(tab, stack);
         await TearDownAsync(tab, stack);
     }
 
@@ -198,6 +199,34 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await tab.OpenAsync("/");
         await Expect(tab.Page.Locator("body")).ToContainTextAsync(host, new() { Timeout = Ms(Converge) });
         await tab.ScreenshotAsync("19c-overview-expiry");
+        await tab.OpenAsync($"/stacks/{stack}");
+    }
+
+    // The stack's secrets: rotating OAuth2 Proxy's cookie secret shows its blast radius first (who restarts, that everyone is
+    // signed out), runs as an operation, and the secret then reads revision 2.
+    private static async Task RotateSecretAsync(PortalTab tab, string stack)
+    {
+        await tab.Page.GetByTestId("stack-secrets").ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/stacks/{stack}/secrets$"));
+        await tab.WaitForInteractiveAsync();
+        var cookie = tab.Page.Locator("[data-testid='secret'][data-secret='oauth2-proxy.cookie-secret']");
+        await Expect(cookie.GetByTestId("live-revision")).ToHaveTextAsync("1", new() { Timeout = Ms(Converge) });
+        await tab.ScreenshotAsync("19d-secrets");
+
+        await cookie.GetByTestId("rotate").ClickAsync();
+        await Expect(tab.Page.GetByTestId("rotate-impact")).ToContainTextAsync("signed out", new() { Timeout = Ms(Converge) });
+        await Expect(tab.Page.GetByTestId("restart-order")).ToContainTextAsync("oauth2-proxy");
+        await tab.Page.Locator("input[data-testid='rotate-reason']").FillAsync("JOURNEY-3b: cookie secret seen in a log");
+        await tab.ScreenshotAsync("19e-rotate-secret");
+        await tab.Page.GetByTestId("rotate-apply").ClickAsync();
+        await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
+
+        var operation = new OperationView(tab);
+        await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
+        await Expect(operation.Facts).ToContainTextAsync("JOURNEY-3b: cookie secret seen in a log");
+        await tab.OpenAsync($"/stacks/{stack}/secrets");
+        await Expect(cookie.GetByTestId("live-revision")).ToHaveTextAsync("2", new() { Timeout = Ms(Converge) });
+        await tab.ScreenshotAsync("19f-secret-rotated");
         await tab.OpenAsync($"/stacks/{stack}");
     }
 
