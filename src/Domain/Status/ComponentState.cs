@@ -46,6 +46,11 @@ public sealed record ComponentState(string Component, string Kind, ComponentStat
     /// <summary>Why it is not active; null when it is.</summary>
     public StatusCause? Cause { get; init; }
 
+    /// <summary>The ledger's flags: workloads of the component whose running pods loaded an older revision of a Secret than the live
+    /// one (during a rotation's roll-out, or when a roll-out stalled). The flag itself leaves the status alone (the relation whose Secret
+    /// the pods have not caught up with already says "waiting").</summary>
+    public IReadOnlyList<Secrets.StaleSecret> StaleSecrets { get; init; } = [];
+
     public bool IsActive => Status == ComponentStatus.Active;
 
     public override string ToString() => Message.Length == 0 ? $"{Component}: {Status}" : $"{Component}: {Status}: {Message}";

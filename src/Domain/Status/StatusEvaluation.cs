@@ -34,12 +34,32 @@ internal sealed partial class StatusEvaluation
 
     public StackStatus Run()
     {
-        var components = _stack.Components.Select(c => Component(c.Name)).ToList();
+        var liveRevisions = LiveSecretRevisions();
+        var components = _stack.Components.Select(c => WithLedger(Component(c.Name), liveRevisions)).ToList();
         var relations = _stack.Relations.Select(Relation).ToList();
         return new StackStatus(_stack.Name, StackStatus.Worst(components.Select(c => c.Status)), components, relations);
     }
 
     public ComponentState Component(string name) => Final(name).State;
+
+    // The live revision of each portal-managed Secret of the stack (those without the annotation are not in the ledger).
+    private Dictionary<string, int> LiveSecretRevisions() =>
+        _observation.All<ObservedSecret>().Where(s => s.Revision is not null).ToDictionary(s => s.Name, s => s.Revision!.Value, StringComparer.Ordinal);
+
+    // The ledger of one component: its running pods (not being deleted) that loaded an older revision than the live one.
+    private ComponentState WithLedger(ComponentState state, Dictionary<string, int> liveRevisions)
+    {
+        if (liveRevisions.Count == 0)
+        {
+            return state;
+        }
+
+        var pods = _observation.ForComponent(state.Component).OfType<ObservedPod>()
+            .Where(p => p.DeletionRequestedAt is null && p.Phase is PodPhase.Running or PodPhase.Pending)
+            .Select(p => new Secrets.PodSecretLoad(p.WorkloadName, p.Name, p.SecretRevisions));
+        var stale = Secrets.SecretLedger.StaleBySecret(liveRevisions, pods);
+        return stale.Count == 0 ? state : state with { StaleSecrets = stale };
+    }
 
     /// <summary>The final status: the component's own findings plus those of the relations it requires.</summary>
     private Evaluated Final(string name)

@@ -35,6 +35,11 @@ internal sealed record LivePrints(string Stack, IReadOnlyDictionary<string, stri
         {
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture, $"{component.Status}|{component.Message}|{component.Cause?.Action}");
+            foreach (var stale in component.StaleSecrets)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\nstale:{stale.Sentence}");
+            }
+
             foreach (var health in component.Resources)
             {
                 var observed = observation.Find(health.Resource);

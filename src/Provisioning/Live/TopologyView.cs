@@ -36,7 +36,8 @@ public sealed record TopologyView(
                 c.Kind,
                 Word(c.Status),
                 c.Message,
-                Word(HealthStatuses.Worst(c.Resources.Select(r => r.Status))))).ToList(),
+                Word(HealthStatuses.Worst(c.Resources.Select(r => r.Status))),
+                c.StaleSecrets.Select(l => l.Sentence).ToList())).ToList(),
             status.Relations.Select(r => new TopologyEdge(
                 r.Relation.Requirer.ToString(),
                 r.Relation.Provider.ToString(),
@@ -54,7 +55,9 @@ public sealed record TopologyView(
 /// <param name="Status">The component status: active, maintenance, waiting, unknown, blocked or error.</param>
 /// <param name="Message">Why it has that status, in one sentence; empty when there is nothing to say.</param>
 /// <param name="Health">The worst health of its Kubernetes objects: healthy, suspended, progressing, missing, degraded or unknown.</param>
-public sealed record TopologyNode(string Component, string Kind, string Status, string Message, string Health);
+/// <param name="StaleSecrets">The secret ledger's flags: each workload of the component still running an older revision of a Secret
+/// than the live one, as a sentence; empty when every pod runs the live revisions.</param>
+public sealed record TopologyNode(string Component, string Kind, string Status, string Message, string Health, IReadOnlyList<string> StaleSecrets);
 
 /// <summary>A relation of the topology, from the requirer's endpoint to the provider's (<c>component:endpoint</c>).</summary>
 /// <param name="Status">The relation status: healthy, pending, broken or unknown.</param>

@@ -140,6 +140,30 @@ public class TopologyPageTests : PortalTestContext
     }
 
     [Fact]
+    public void Pods_on_an_old_secret_revision_flag_their_node_and_the_drawer_lists_them()
+    {
+        var secret = Portal.Domain.Naming.ObjectNames.RelationSecret(_world.Spec.Relations.First(r => r.Requirer.Component == "temporal" && r.Interface == "postgresql_client"));
+        var world = _world.Update<Portal.Domain.Status.Observation.ObservedSecret>(secret, s => s with
+        {
+            Annotations = new Dictionary<string, string>(s.Annotations) { [Portal.Domain.Naming.PortalLabels.RevisionAnnotation] = "2" },
+        });
+        Live.Seed(world.Snapshot());
+
+        var page = RenderPage(component: "temporal");
+
+        var flag = page.Find("[data-testid='node-flag-temporal']");
+        Assert.Contains($"of Secret {secret} (revision 2 is live", flag.QuerySelector("title")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("revision 2 is live", Node(page, "temporal").GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid='node-flag-airbyte']"));
+        var drawer = page.Find("[data-testid=stale-secrets]");
+        var items = drawer.QuerySelectorAll("li");
+        Assert.NotEmpty(items);
+        Assert.All(items, li => Assert.Equal(secret, li.GetAttribute("data-secret")));
+        Assert.Contains("still runs revision 1", items[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("/stacks/prod/secrets", drawer.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task Clicking_a_node_or_an_edge_puts_its_drawer_in_the_url()
     {
         Live.Seed(_world.Snapshot());

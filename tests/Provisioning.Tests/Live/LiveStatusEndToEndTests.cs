@@ -84,7 +84,23 @@ public sealed class LiveStatusEndToEndTests
         Assert.DoesNotContain(updates, u => u.IsInitial);
         Assert.Contains(updates, u => u.ChangedComponents.Contains("airbyte") && u.Stack.Status.Component("airbyte").Status == ComponentStatus.Error);
         Assert.Contains(updates, u => u.Stack.Status.IsActive);
+
+        // The secret ledger: a new revision of the Secret Airbyte loads flags Airbyte's workloads until they load it.
+        var secret = Domain.Naming.ObjectNames.RelationSecret(spec.Relations.First(r => r.Requirer.Component == "airbyte" && r.Interface == Domain.Catalog.Interfaces.PostgresqlClient));
+        Assert.All(healed.Status.Components, c => Assert.Empty(c.StaleSecrets));
+        await SetRevisionAsync(harness.Client, spec.Namespace, secret, "2", ct);
+        var flagged = await live.WaitForAsync(spec.Name, s => s.Status.Component("airbyte").StaleSecrets.Count > 0, "airbyte is flagged as running an old revision", TimeSpan.FromSeconds(30));
+        Assert.All(flagged.Status.Component("airbyte").StaleSecrets, l => Assert.Equal((secret, 1, 2), (l.Secret, l.LoadedRevision, l.LiveRevision)));
+        Assert.Contains(flagged.Status.Component("airbyte").StaleSecrets, l => l.Workload == "airbyte-server");
+        Assert.Empty(flagged.Status.Component("minio").StaleSecrets);
+        await SetRevisionAsync(harness.Client, spec.Namespace, secret, "1", ct);
+        await live.WaitForAsync(spec.Name, s => s.Status.Component("airbyte").StaleSecrets.Count == 0, "the flag is gone with the revision the pods loaded", TimeSpan.FromSeconds(30));
     }
+
+    private static Task<V1Secret> SetRevisionAsync(IKubernetes client, string @namespace, string secret, string revision, CancellationToken ct) =>
+        client.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch("{\"metadata\":{\"annotations\":{\"" + Domain.Naming.PortalLabels.RevisionAnnotation + "\":\"" + revision + "\"}}}", V1Patch.PatchType.MergePatch),
+            secret, @namespace, cancellationToken: ct);
 
     private static Task<V1Deployment> AnnotateAsync(IKubernetes client, string @namespace, string deployment, string? fault, CancellationToken ct)
     {

@@ -38,6 +38,7 @@ public static class TopologyModel
                 Message = state?.Message ?? "no status yet",
                 Icon = icon,
                 Pulse = pulses.ClassOf(component.Name, now),
+                Flag = state is { StaleSecrets.Count: > 0 } ? string.Join("; ", state.StaleSecrets.Select(s => s.Sentence)) : null,
             };
         }
 

@@ -18,6 +18,9 @@ public sealed record DiagramNode(string Subtitle, string CssClass)
 
     /// <summary>The CSS class that plays the change pulse (alternating names, so that each change restarts the animation).</summary>
     public string? Pulse { get; init; }
+
+    /// <summary>A flag drawn in the box's corner with this text as its tooltip (the secret ledger's: pods on an old revision); null for none.</summary>
+    public string? Flag { get; init; }
 }
 
 /// <summary>How an edge is drawn: its label (the interface) and a CSS class; with a status it is coloured by its tone.</summary>

@@ -117,10 +117,13 @@ public sealed partial class TopologyDiagram : IAsyncDisposable
 
     private static string Tone(string? tone) => tone is null ? "" : $"tone-{tone}";
 
-    private static string NodeLabel(string name, DiagramNode info) =>
-        info.Status is null ? $"{name} ({info.Subtitle})"
-        : info.Message.Length == 0 ? $"{name} ({info.Subtitle}): {info.Status}"
-        : $"{name} ({info.Subtitle}): {info.Status}: {info.Message}";
+    private static string NodeLabel(string name, DiagramNode info)
+    {
+        var label = info.Status is null ? $"{name} ({info.Subtitle})"
+            : info.Message.Length == 0 ? $"{name} ({info.Subtitle}): {info.Status}"
+            : $"{name} ({info.Subtitle}): {info.Status}: {info.Message}";
+        return info.Flag is null ? label : $"{label}. {info.Flag}";
+    }
 
     private async Task NodeClickedAsync(string name)
     {
