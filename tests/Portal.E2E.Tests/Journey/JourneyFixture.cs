@@ -68,34 +68,8 @@ public sealed class JourneyFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_portal is not null)
-        {
-            await _portal.DisposeAsync();
-        }
-
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
-        }
-
-        if (_sandbox is not null)
-        {
-            await _sandbox.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        try
-        {
-            _work.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
+        await TestParts.DisposeAsync(_portal, _provider, _sandbox, _postgres);
+        TestParts.Delete(_work);
     }
 }
 

@@ -79,39 +79,13 @@ public sealed class LeakFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_portal is not null)
-        {
-            await _portal.DisposeAsync();
-        }
-
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
-        }
-
-        if (_sandbox is not null)
-        {
-            await _sandbox.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
+        await TestParts.DisposeAsync(_portal, _provider, _sandbox, _postgres);
         if (_portalDatabase is not null)
         {
             await ExternalPostgres.ExecuteAsync($"DROP DATABASE IF EXISTS \"{_portalDatabase}\" WITH (FORCE)");
         }
 
-        try
-        {
-            _work.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
+        TestParts.Delete(_work);
     }
 }
 
