@@ -183,6 +183,21 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
             var back = problem is null ? $"role {secret.Role(stack)} has its previous password again" : $"the previous password could not be set back on role {secret.Role(stack)}: {problem}";
             return StepOutcome.Fail($"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; {back}", permanent: true);
         }
+        catch (ClusterException e) when (!e.Transient && secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            // As above, through a Job: the role gets back the password the Secret still holds (the superuser logs in with the new one).
+            var login = secret.Relation is null ? new SecretKeySource(secret.PendingName, secret.Key) : InClusterPasswordJobs.SuperuserLogin(secret);
+            var back = await steps.Passwords.SetAsync(
+                cluster, stack, secret, InClusterPasswordJobs.Rollback, writer, new(secret.SecretName, secret.Key), login, cancellationToken).ConfigureAwait(false);
+            return back switch
+            {
+                StepOutcome.NotReady waiting => StepOutcome.Wait($"the new password could not be stored in Secret {secret.SecretName}; {waiting.WaitingFor} back"),
+                StepOutcome.Failed failed => StepOutcome.Fail(
+                    $"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; the previous password could not be set back on role {secret.Role(stack)}: {failed.Error}", permanent: true),
+                _ => StepOutcome.Fail(
+                    $"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; a Job set the previous password on role {secret.Role(stack)} again", permanent: true),
+            };
+        }
 
         var copies = await steps.CopyAsync(cluster, stack, secret, value, execution, cancellationToken).ConfigureAwait(false);
         await CleanUpAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);

@@ -157,6 +157,38 @@ public sealed class InClusterPasswordRotationTests
         await world.AssertNowhereAsync([RotationWorld.Value(before, RelationData.Password)], failed, operation);
     }
 
+    [Fact]
+    public async Task A_secret_that_cannot_take_the_new_password_gets_the_role_its_previous_password_back_through_a_job()
+    {
+        await using var world = await RotationWorld.StartAsync(inClusterDatabase: true);
+        var ct = TestContext.Current.CancellationToken;
+        var live = await world.SecretAsync(RelationSecret);
+        live.Metadata.Labels.Remove(PortalLabels.ManagedBy);
+        await world.Harness.Client.CoreV1.ReplaceNamespacedSecretAsync(live, RelationSecret, world.Spec.Namespace, cancellationToken: ct);
+        var plan = SecretRotationPlans.Rotate(world.Spec.Name, world.Spec.Namespace, RotationWorld.DatabaseSecret, RelationSecret, "Generate", 1, ["airbyte"], null);
+        var execution = StackHarness.Execution(world.Spec, StepIds.RotateSecret(RotationWorld.DatabaseSecret), plan);
+        var handler = world.Harness.Handler(StepKind.RotateSecret);
+        var secret = world.Harness.Get<RotatableSecrets>().Find(world.Spec, RotationWorld.DatabaseSecret).Secret!;
+
+        StepOutcome outcome;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            while ((outcome = await handler.RunAsync(execution, deadline.Token)) is StepOutcome.NotReady)
+            {
+                await Task.Delay(StackHarness.Policy.PollInterval, deadline.Token);
+            }
+        }
+
+        var failed = Assert.IsType<StepOutcome.Failed>(outcome);
+        Assert.True(failed.Permanent);
+        Assert.Contains("a Job set the previous password on role", failed.Error, StringComparison.Ordinal);
+        var back = (await world.Harness.Cluster.ReadAsync<V1Job>(
+            "batch/v1", "Job", world.Spec.Namespace, InClusterPasswordJobs.JobName(secret, InClusterPasswordJobs.Rollback, execution.Operation.Id.ToString()), ct))!;
+        Assert.Equal((RelationSecret, RelationData.Password), Ref(Assert.Single(back.Spec.Template.Spec.Containers).Env, "ROLE_PASSWORD"));
+        Assert.Equal(live.Data[RelationData.Password], (await world.SecretAsync(RelationSecret)).Data[RelationData.Password]);
+    }
+
     private static (string Name, string Key) Ref(IList<V1EnvVar> env, string name)
     {
         var variable = env.Single(e => e.Name == name);
