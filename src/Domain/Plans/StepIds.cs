@@ -38,4 +38,7 @@ public static class StepIds
     public static string RestoreSecret(string secret) => $"restore-secret:{secret}";
 
     public static string VerifySecret(string secret) => $"verify-secret:{secret}";
+
+    /// <summary>The verification of one consumer of a secret alone (the owner that must be healthy before the others restart).</summary>
+    public static string VerifySecret(string secret, string component) => $"verify-secret:{secret}:{component}";
 }

@@ -46,7 +46,8 @@ public enum StepKind
     VerifyCertificate,
 
     /// <summary>Give a secret (<see cref="PlanStep.Subject"/>: its id) a new value as a new revision of its Secret, keeping the
-    /// previous one; for a database password, set it on the role through the admin connection first.</summary>
+    /// previous one (and in the Secrets it is copied into); for a database password, set it on the role first (through the admin
+    /// connection of an external server, a Job for the in-cluster one).</summary>
     RotateSecret,
 
     /// <summary>Install a kept revision of a secret as a new revision (a roll-back); for a database password, set it on the role too.</summary>
@@ -54,6 +55,7 @@ public enum StepKind
 
     /// <summary>Wait until the consumers of a changed secret are healthy on its new revision and, for a database password, check that
     /// the new password logs in and the previous one no longer does; when they do not become healthy, put the previous revision
-    /// (and password) back and re-apply them.</summary>
+    /// (and password) back and re-apply them. A step with a <see cref="PlanStep.Component"/> waits for that consumer alone (the owner
+    /// that must be healthy before the others restart).</summary>
     VerifySecret,
 }

@@ -5,6 +5,9 @@ namespace Portal.Domain.Secrets;
 /// <summary>The plans of the secret operations on one secret: rotate (new value → re-apply the consumers → verify) and roll back
 /// (restore a kept revision → re-apply the consumers → verify). The verification puts the previous revision back when the
 /// consumers do not become healthy.</summary>
+/// <remarks>A secret whose owner serves the others with it (MinIO's root credentials, which its consumers use as their access and
+/// secret key) names that owner as <c>first</c>: the owner is re-applied and verified healthy on the new revision before any other
+/// consumer is re-applied, so nobody restarts with credentials the server does not accept yet.</remarks>
 public static class SecretRotationPlans
 {
     /// <param name="secret">The secret id, <c>&lt;component&gt;.&lt;secret&gt;</c>.</param>
@@ -14,38 +17,50 @@ public static class SecretRotationPlans
     /// <param name="revision">The live revision, which becomes the previous one.</param>
     /// <param name="consumers">The components whose workloads load the Secret, in the order they restart.</param>
     /// <param name="checks">What the verification checks besides health, or null: "the new password logs in and the old one is refused".</param>
+    /// <param name="first">The consumer that restarts and must be healthy before the others are re-applied (MinIO for its root
+    /// credentials), or null when they all restart at once.</param>
     public static Plan Rotate(
-        string stack, string @namespace, string secret, string kubernetesSecret, string newValue, int revision, IReadOnlyList<string> consumers, string? checks)
+        string stack, string @namespace, string secret, string kubernetesSecret, string newValue, int revision, IReadOnlyList<string> consumers, string? checks,
+        string? first = null)
     {
         var change = new PlanStep(
             StepIds.RotateSecret(secret), StepKind.RotateSecret, null, null, [],
             $"{newValue}, and store it as revision {revision + 1} of Secret {kubernetesSecret}, keeping revision {revision}",
             $"revision {revision + 1} of {secret} stored") { Subject = new StepSubject(secret) };
-        return Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, checks);
+        return Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, checks, first);
     }
 
     /// <param name="revision">The kept revision to restore.</param>
     /// <param name="live">The live revision: the restored one becomes revision <paramref name="live"/> + 1.</param>
     /// <param name="setsPassword">Whether restoring sets the password on the database role too (a database password).</param>
+    /// <param name="first">As for <see cref="Rotate"/>: the consumer restarted and verified healthy before the others.</param>
     public static Plan Rollback(
-        string stack, string @namespace, string secret, string kubernetesSecret, int revision, int live, bool setsPassword, IReadOnlyList<string> consumers, string? checks)
+        string stack, string @namespace, string secret, string kubernetesSecret, int revision, int live, bool setsPassword, IReadOnlyList<string> consumers, string? checks,
+        string? first = null)
     {
-        var password = setsPassword ? ", and set its password on the database role through the admin connection" : "";
+        var password = setsPassword ? ", and set its password on the database role" : "";
         var restore = new PlanStep(
             StepIds.RestoreSecret(secret), StepKind.RestoreSecret, null, null, [],
             $"Install revision {revision} of Secret {kubernetesSecret} again, as revision {live + 1}{password}",
             $"revision {revision} of {secret} restored") { Subject = new StepSubject(secret, revision) };
-        return Create(stack, @namespace, secret, kubernetesSecret, restore, live + 1, live, consumers, checks);
+        return Create(stack, @namespace, secret, kubernetesSecret, restore, live + 1, live, consumers, checks, first);
     }
 
     private static Plan Create(
-        string stack, string @namespace, string secret, string kubernetesSecret, PlanStep change, int next, int previous, IReadOnlyList<string> consumers, string? checks)
+        string stack, string @namespace, string secret, string kubernetesSecret, PlanStep change, int next, int previous, IReadOnlyList<string> consumers, string? checks,
+        string? first)
     {
         var steps = new List<PlanStep> { change };
-        foreach (var consumer in consumers)
+        var after = change.Id;
+        if (first is not null && consumers.Contains(first))
+        {
+            after = FirstSteps(steps, secret, kubernetesSecret, change, next, previous, first);
+        }
+
+        foreach (var consumer in consumers.Where(c => c != first))
         {
             steps.Add(new PlanStep(
-                StepIds.Apply(consumer), StepKind.ApplyComponent, consumer, null, [change.Id],
+                StepIds.Apply(consumer), StepKind.ApplyComponent, consumer, null, [after],
                 $"Re-apply {consumer} so that its pods load revision {next} of Secret {kubernetesSecret} (they restart)",
                 $"{consumer} re-applied"));
         }
@@ -59,5 +74,22 @@ public static class SecretRotationPlans
             $"{secret} verified") { Subject = new StepSubject(secret) };
         steps.Add(verify);
         return Plan.Create(PlanKind.Secret, stack, @namespace, steps).Value;
+    }
+
+    // The owner's re-apply and its health wait (a verification of the owner alone, which puts the previous revision back when the
+    // owner does not get healthy); returns the id of the step the other consumers wait for.
+    private static string FirstSteps(List<PlanStep> steps, string secret, string kubernetesSecret, PlanStep change, int next, int previous, string first)
+    {
+        var apply = new PlanStep(
+            StepIds.Apply(first), StepKind.ApplyComponent, first, null, [change.Id],
+            $"Re-apply {first} so that its pods load revision {next} of Secret {kubernetesSecret} (they restart), before any other consumer",
+            $"{first} re-applied");
+        var healthy = new PlanStep(
+            StepIds.VerifySecret(secret, first), StepKind.VerifySecret, first, null, [apply.Id],
+            $"Wait until {first} is healthy on revision {next} before the others restart; if not, put revision {previous} back and re-apply it",
+            $"{first} healthy on revision {next}") { Subject = new StepSubject(secret) };
+        steps.Add(apply);
+        steps.Add(healthy);
+        return healthy.Id;
     }
 }

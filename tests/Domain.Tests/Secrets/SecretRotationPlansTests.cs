@@ -45,6 +45,52 @@ public sealed class SecretRotationPlansTests
     }
 
     [Fact]
+    public void Minio_is_re_applied_and_healthy_before_any_consumer_restarts_and_the_last_verification_waits_for_everyone()
+    {
+        var plan = SecretRotationPlans.Rotate(
+            "prod", "airbyte-prod", "minio.root-credentials", "minio-secrets", "Generate a new root password", 1, ["minio", "airbyte", "airbyte-webhooks"], null, first: "minio");
+
+        Assert.Equal(
+            ["rotate-secret:minio.root-credentials", "apply:minio", "verify-secret:minio.root-credentials:minio", "apply:airbyte", "apply:airbyte-webhooks",
+             "verify-secret:minio.root-credentials"],
+            plan.Steps.Select(s => s.Id));
+        var steps = plan.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        Assert.Equal(["rotate-secret:minio.root-credentials"], steps["apply:minio"].DependsOn);
+        var owner = steps["verify-secret:minio.root-credentials:minio"];
+        Assert.Equal(StepKind.VerifySecret, owner.Kind);
+        Assert.Equal("minio", owner.Component);
+        Assert.Equal(new StepSubject("minio.root-credentials"), owner.Subject);
+        Assert.Equal(["apply:minio"], owner.DependsOn);
+        Assert.Equal("waits for: minio re-applied", owner.WaitsFor);
+        Assert.Equal(["verify-secret:minio.root-credentials:minio"], steps["apply:airbyte"].DependsOn);
+        Assert.Equal(["verify-secret:minio.root-credentials:minio"], steps["apply:airbyte-webhooks"].DependsOn);
+        Assert.Equal("waits for: minio healthy on revision 2", steps["apply:airbyte"].WaitsFor);
+        Assert.Null(plan.Steps[^1].Component);
+        Assert.Equal(plan.Steps.Take(plan.Steps.Count - 1).Select(s => s.Id), plan.Steps[^1].DependsOn);
+        Assert.Equal(
+            "Wait until minio is healthy on revision 2 before the others restart; if not, put revision 1 back and re-apply it", owner.Description);
+
+        // The waves say the same: MinIO's apply, then its health, then the consumers.
+        var waves = plan.Waves.Select(w => w.Select(s => s.Id).ToList()).ToList();
+        Assert.True(
+            waves.FindIndex(w => w.Contains("verify-secret:minio.root-credentials:minio")) < waves.FindIndex(w => w.Contains("apply:airbyte")),
+            string.Join(" | ", waves.Select(w => string.Join(",", w))));
+    }
+
+    [Fact]
+    public void A_minio_roll_back_keeps_the_same_order_and_a_first_that_is_no_consumer_changes_nothing()
+    {
+        var back = SecretRotationPlans.Rollback("prod", "airbyte-prod", "minio.root-credentials", "minio-secrets", 1, 2, false, ["minio", "airbyte"], null, first: "minio");
+        Assert.Equal(
+            ["restore-secret:minio.root-credentials", "apply:minio", "verify-secret:minio.root-credentials:minio", "apply:airbyte", "verify-secret:minio.root-credentials"],
+            back.Steps.Select(s => s.Id));
+        Assert.Equal(["verify-secret:minio.root-credentials:minio"], back.Steps.Single(s => s.Id == "apply:airbyte").DependsOn);
+
+        var plain = SecretRotationPlans.Rotate("prod", "airbyte-prod", "oauth2-proxy.cookie-secret", "oauth2-proxy-secrets", "Generate", 1, ["oauth2-proxy"], null, first: "minio");
+        Assert.Equal(["rotate-secret:oauth2-proxy.cookie-secret", "apply:oauth2-proxy", "verify-secret:oauth2-proxy.cookie-secret"], plain.Steps.Select(s => s.Id));
+    }
+
+    [Fact]
     public void The_verification_waits_as_long_as_a_health_check()
     {
         var policy = StepPolicy.Default;

@@ -20,7 +20,18 @@ internal enum RotationMethod
 
     /// <summary>A value the operator supplies with the request (the OAuth client secret).</summary>
     OperatorSupplied,
+
+    /// <summary>A generated password the owner serves and its consumers hold copies of (MinIO's root password, copied into each
+    /// object-storage relation's Secret as the secret key): the owner restarts and gets healthy first.</summary>
+    GeneratedWithCopies,
+
+    /// <summary>A generated password set on a role of the in-cluster server by a Job (ALTER ROLE … PASSWORD), which reads it from a
+    /// Secret; the portal cannot reach that server.</summary>
+    InClusterDatabasePassword,
 }
+
+/// <summary>A Secret the portal copies a secret's value into for consumers: its name and the key of the copy.</summary>
+internal sealed record SecretCopy(string SecretName, string Key);
 
 /// <summary>A secret of a stack the portal can rotate: where it lives, how its new value is made, and which components load it.</summary>
 /// <param name="Id"><c>&lt;component&gt;.&lt;secret&gt;</c>.</param>
@@ -34,7 +45,14 @@ internal sealed record RotatableSecret(
     /// <summary>The name of the Secret where a new value waits for its operation (never in the portal or a job's arguments).</summary>
     public string PendingName => $"{SecretName}-pending";
 
-    public string Role(StackSpec stack) => ObjectNames.DatabaseRole(stack.Name, Relation!);
+    /// <summary>The Secrets the value is copied into (MinIO's object-storage relations), written as new revisions with it.</summary>
+    public IReadOnlyList<SecretCopy> Copies { get; init; } = [];
+
+    /// <summary>The consumer that restarts and must be healthy before the others (MinIO for its root credentials), or null.</summary>
+    public string? First { get; init; }
+
+    /// <summary>The database role whose password it is: the relation's login role, or the superuser of an in-cluster server.</summary>
+    public string Role(StackSpec stack) => Relation is null ? InClusterPasswordJobs.Superuser : ObjectNames.DatabaseRole(stack.Name, Relation);
 
     public string Database(StackSpec stack) => ObjectNames.Database(stack.Name, Relation!);
 }
@@ -72,8 +90,18 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
             {
                 return component.Get(kind, "mode") == PostgresqlKind.External
                     ? new(Create(stack, id, componentName, ObjectNames.RelationSecret(relation), RelationData.Password, RotationMethod.DatabasePassword, relation), null)
-                    : new(null, $"{id} is the password of an in-cluster database; the portal rotates only the passwords of an external server so far.");
+                    : InClusterRelationPassword(stack, id, componentName, relation);
             }
+
+            if (name == PostgresqlRenderer.SuperuserPasswordKey && component.Get(kind, "mode") != PostgresqlKind.External)
+            {
+                return InClusterSuperuserPassword(stack, id, componentName);
+            }
+        }
+
+        if (kind.Name == MinioKind.Name && name == MinioRootCredentials)
+        {
+            return MinioRoot(stack, id, componentName);
         }
 
         if (kind.Name == OAuth2ProxyKind.Name && name == OAuth2ProxyRenderer.CookieSecretKey)
@@ -125,6 +153,32 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
 
         return consumers;
     }
+
+    /// <summary>The name of MinIO's root credentials in the catalog.</summary>
+    public const string MinioRootCredentials = "root-credentials";
+
+    // MinIO's root password (the root user stays): copied into each object-storage relation's Secret as the secret key; MinIO
+    // restarts and gets healthy on it before the consumers restart with their copies.
+    private SecretLookup MinioRoot(StackSpec stack, string id, string minio)
+    {
+        var copies = stack.Relations.Where(r => r.Provider.Component == minio && r.Interface == Interfaces.ObjectStorage)
+            .Select(r => new SecretCopy(ObjectNames.RelationSecret(r), RelationData.SecretKey)).ToList();
+        var own = ObjectNames.ComponentSecret(minio);
+        List<string> consumers = [minio, .. ConsumersOf(stack, own).Concat(copies.SelectMany(c => ConsumersOf(stack, c.SecretName))).Where(c => c != minio).Distinct()];
+        return new(new RotatableSecret(id, minio, own, MinioRenderer.RootPasswordKey, RotationMethod.GeneratedWithCopies, null, consumers)
+        {
+            Copies = copies,
+            First = minio,
+        }, null);
+    }
+
+    // A relation's password on the in-cluster server: set by a Job running psql as the superuser.
+    private SecretLookup InClusterRelationPassword(StackSpec stack, string id, string postgresql, RelationSpec relation) =>
+        new(Create(stack, id, postgresql, ObjectNames.RelationSecret(relation), RelationData.Password, RotationMethod.InClusterDatabasePassword, relation), null);
+
+    // The in-cluster server's superuser password: set by a Job logging in with the current one.
+    private SecretLookup InClusterSuperuserPassword(StackSpec stack, string id, string postgresql) =>
+        new(Create(stack, id, postgresql, ObjectNames.ComponentSecret(postgresql), PostgresqlRenderer.SuperuserPasswordKey, RotationMethod.InClusterDatabasePassword, null), null);
 
     private RotatableSecret Create(StackSpec stack, string id, string owner, string secretName, string key, RotationMethod method, RelationSpec? relation) =>
         new(id, owner, secretName, key, method, relation, ConsumersOf(stack, secretName));

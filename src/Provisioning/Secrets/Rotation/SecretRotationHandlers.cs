@@ -13,9 +13,13 @@ using Portal.Provisioning.Steps.Relations;
 namespace Portal.Provisioning.Secrets.Rotation;
 
 /// <summary>What the secret steps share: the secret of the step, its cluster, the database admin, and setting a database password.</summary>
-internal sealed class SecretRotationSteps(StepTools tools, RotatableSecrets secrets, IDatabaseAdmin databases, AwaitHealthyHandler health, StepPolicy policy)
+internal sealed class SecretRotationSteps(
+    StepTools tools, RotatableSecrets secrets, IDatabaseAdmin databases, AwaitHealthyHandler health, StepPolicy policy, InClusterPasswordJobs passwords)
 {
     public StepTools Tools => tools;
+
+    /// <summary>The Jobs that set passwords on the in-cluster server.</summary>
+    public InClusterPasswordJobs Passwords => passwords;
 
     public IDatabaseAdmin Databases => databases;
 
@@ -56,6 +60,24 @@ internal sealed class SecretRotationSteps(StepTools tools, RotatableSecrets secr
         {
             return (e.Message, e.IsTransient);
         }
+    }
+
+    /// <summary>Writes <paramref name="value"/> into each copy of <paramref name="secret"/> (MinIO's root password into the
+    /// object-storage relations' Secrets) as a new revision; a copy this operation already wrote stays. Returns what it did, as the
+    /// end of a sentence.</summary>
+    public async Task<string> CopyAsync(
+        IClusterGateway cluster, StackSpec stack, RotatableSecret secret, string value, StepExecution execution, CancellationToken cancellationToken)
+    {
+        var written = new List<string>();
+        foreach (var copy in secret.Copies)
+        {
+            var installed = await SecretRevisions.InstallAsync(
+                cluster, stack.Namespace, copy.SecretName, copy.Key, value, Writer(execution), execution.Operation.RequestedBy, tools.Time.GetUtcNow(), cancellationToken)
+                .ConfigureAwait(false);
+            written.Add($"{copy.SecretName} (revision {installed.Revision})");
+        }
+
+        return written.Count == 0 ? "" : $"; copied into {string.Join(", ", written)}";
     }
 
     /// <summary>Renders <paramref name="component"/> with the live Secret revisions and applies its Deployments and StatefulSets, so
@@ -102,13 +124,15 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
 
         if (SecretRevisions.WrittenBy(live) == writer)
         {
-            await cluster.DeleteAsync("v1", "Secret", stack.Namespace, secret.PendingName, cancellationToken).ConfigureAwait(false);
-            return StepOutcome.Ok($"revision {ManagedSecrets.RevisionOf(live)} of Secret {secret.SecretName} was already stored by this operation");
+            // Stored before a crash: the copies and the clean-up may still be missing.
+            var copied = await steps.CopyAsync(cluster, stack, secret, ManagedSecrets.Value(live, secret.Key) ?? "", execution, cancellationToken).ConfigureAwait(false);
+            await CleanUpAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);
+            return StepOutcome.Ok($"revision {ManagedSecrets.RevisionOf(live)} of Secret {secret.SecretName} was already stored by this operation{copied}");
         }
 
         Func<string>? make = secret.Method switch
         {
-            RotationMethod.DatabasePassword => () => PasswordGenerator.Generate(),
+            RotationMethod.DatabasePassword or RotationMethod.GeneratedWithCopies or RotationMethod.InClusterDatabasePassword => () => PasswordGenerator.Generate(),
             RotationMethod.Generated => ComponentSecrets.NewCookieSecret,
             _ => null,
         };
@@ -130,6 +154,19 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
 
             role = $"; role {secret.Role(stack)} has the new password";
         }
+        else if (secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            // The Job reads the new password from the pending Secret; the step waits for it (and fails with its reason).
+            var set = await steps.Passwords.SetAsync(
+                cluster, stack, secret, InClusterPasswordJobs.Rotate, writer, new(secret.PendingName, secret.Key), InClusterPasswordJobs.SuperuserLogin(secret), cancellationToken)
+                .ConfigureAwait(false);
+            if (set is not StepOutcome.Done)
+            {
+                return set;
+            }
+
+            role = $"; a Job set the new password on role {secret.Role(stack)}";
+        }
 
         Certificates.InstalledRevision installed;
         try
@@ -146,9 +183,36 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
             var back = problem is null ? $"role {secret.Role(stack)} has its previous password again" : $"the previous password could not be set back on role {secret.Role(stack)}: {problem}";
             return StepOutcome.Fail($"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; {back}", permanent: true);
         }
+        catch (ClusterException e) when (!e.Transient && secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            // As above, through a Job: the role gets back the password the Secret still holds (the superuser logs in with the new one).
+            var login = secret.Relation is null ? new SecretKeySource(secret.PendingName, secret.Key) : InClusterPasswordJobs.SuperuserLogin(secret);
+            var back = await steps.Passwords.SetAsync(
+                cluster, stack, secret, InClusterPasswordJobs.Rollback, writer, new(secret.SecretName, secret.Key), login, cancellationToken).ConfigureAwait(false);
+            return back switch
+            {
+                StepOutcome.NotReady waiting => StepOutcome.Wait($"the new password could not be stored in Secret {secret.SecretName}; {waiting.WaitingFor} back"),
+                StepOutcome.Failed failed => StepOutcome.Fail(
+                    $"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; the previous password could not be set back on role {secret.Role(stack)}: {failed.Error}", permanent: true),
+                _ => StepOutcome.Fail(
+                    $"the new password could not be stored in Secret {secret.SecretName}: {e.Message}; a Job set the previous password on role {secret.Role(stack)} again", permanent: true),
+            };
+        }
+
+        var copies = await steps.CopyAsync(cluster, stack, secret, value, execution, cancellationToken).ConfigureAwait(false);
+        await CleanUpAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);
+        return StepOutcome.Ok($"stored revision {installed.Revision} of Secret {secret.SecretName}, keeping revision {installed.Revision - 1}{role}{copies}");
+    }
+
+    // Once the revision is stored, the value no longer waits and the in-cluster Job's work is recorded in the Secret.
+    private static async Task CleanUpAsync(IClusterGateway cluster, StackSpec stack, RotatableSecret secret, string writer, CancellationToken cancellationToken)
+    {
+        if (secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            await InClusterPasswordJobs.DeleteAsync(cluster, stack, secret, InClusterPasswordJobs.Rotate, writer, cancellationToken).ConfigureAwait(false);
+        }
 
         await cluster.DeleteAsync("v1", "Secret", stack.Namespace, secret.PendingName, cancellationToken).ConfigureAwait(false);
-        return StepOutcome.Ok($"stored revision {installed.Revision} of Secret {secret.SecretName}, keeping revision {installed.Revision - 1}{role}");
     }
 }
 
@@ -177,7 +241,9 @@ internal sealed class RestoreSecretHandler(SecretRotationSteps steps) : IStepHan
         var live = await SecretRevisions.ReadAsync(cluster, stack.Namespace, secret.SecretName, cancellationToken).ConfigureAwait(false);
         if (live is not null && SecretRevisions.WrittenBy(live) == writer)
         {
-            return StepOutcome.Ok($"revision {ManagedSecrets.RevisionOf(live)} of Secret {secret.SecretName} was already restored by this operation");
+            var copied = await steps.CopyAsync(cluster, stack, secret, ManagedSecrets.Value(live, secret.Key) ?? "", execution, cancellationToken).ConfigureAwait(false);
+            await DeleteJobAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);
+            return StepOutcome.Ok($"revision {ManagedSecrets.RevisionOf(live)} of Secret {secret.SecretName} was already restored by this operation{copied}");
         }
 
         var kept = await SecretRevisions.ReadAsync(cluster, stack.Namespace, ObjectNames.SecretRevision(secret.SecretName, revision), cancellationToken).ConfigureAwait(false);
@@ -197,14 +263,36 @@ internal sealed class RestoreSecretHandler(SecretRotationSteps steps) : IStepHan
 
             role = $"; role {secret.Role(stack)} has its password again";
         }
+        else if (secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            var set = await steps.Passwords.SetAsync(
+                cluster, stack, secret, InClusterPasswordJobs.Restore, writer, new(ObjectNames.SecretRevision(secret.SecretName, revision), secret.Key),
+                InClusterPasswordJobs.SuperuserLogin(secret), cancellationToken).ConfigureAwait(false);
+            if (set is not StepOutcome.Done)
+            {
+                return set;
+            }
+
+            role = $"; a Job set its password on role {secret.Role(stack)} again";
+        }
 
         var restored = await SecretRevisions.RestoreAsync(
             cluster, stack.Namespace, secret.SecretName, revision, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
             .ConfigureAwait(false);
-        return restored is null
-            ? StepOutcome.Fail($"revision {revision} of Secret {secret.SecretName} is no longer kept; roll back to one of the kept revisions", permanent: true)
-            : StepOutcome.Ok($"restored revision {revision} of Secret {secret.SecretName} as revision {restored.Revision}{role}");
+        if (restored is null)
+        {
+            return StepOutcome.Fail($"revision {revision} of Secret {secret.SecretName} is no longer kept; roll back to one of the kept revisions", permanent: true);
+        }
+
+        var copies = await steps.CopyAsync(cluster, stack, secret, value, execution, cancellationToken).ConfigureAwait(false);
+        await DeleteJobAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);
+        return StepOutcome.Ok($"restored revision {revision} of Secret {secret.SecretName} as revision {restored.Revision}{role}{copies}");
     }
+
+    private static Task DeleteJobAsync(IClusterGateway cluster, StackSpec stack, RotatableSecret secret, string writer, CancellationToken cancellationToken) =>
+        secret.Method == RotationMethod.InClusterDatabasePassword
+            ? InClusterPasswordJobs.DeleteAsync(cluster, stack, secret, InClusterPasswordJobs.Restore, writer, cancellationToken)
+            : Task.CompletedTask;
 }
 
 /// <summary>Waits until the components the operation re-applied are healthy on the new revision and, for a database password, checks
@@ -225,17 +313,18 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
         var stack = execution.Target;
         var cluster = steps.Cluster(execution);
         var writer = SecretRotationSteps.Writer(execution);
-        var consumers = execution.Operation.Steps.Where(s => s.Kind == StepKind.ApplyComponent && s.Component is not null).Select(s => s.Component!).ToList();
+        // Every consumer the operation re-applies, in the plan's order (the owner first), and the ones this step waits for: all of
+        // them, or the one it names (the owner that must be healthy before the others restart).
+        var reapplied = execution.Operation.Steps.Where(s => s.Kind == StepKind.ApplyComponent && s.Component is not null)
+            .OrderBy(s => s.Order).Select(s => s.Component!).ToList();
+        var consumers = execution.Step.Component is { } only ? [only] : reapplied;
         var live = await SecretRevisions.ReadAsync(cluster, stack.Namespace, secret.SecretName, cancellationToken).ConfigureAwait(false);
         if (SecretRevisions.Annotation(live, SecretRevisions.RolledBackByAnnotation) == writer)
         {
-            // Rolled back by an earlier run of this step: make sure the consumers run the revision put back, and say what happened.
-            foreach (var consumer in consumers)
-            {
-                await steps.ReapplyWorkloadsAsync(cluster, stack, consumer, cancellationToken).ConfigureAwait(false);
-            }
-
-            return StepOutcome.Fail(SecretRevisions.Annotation(live, SecretRevisions.RollbackReasonAnnotation) ?? $"{secret.Id} was rolled back", permanent: true);
+            // Rolled back by an earlier run of this step: finish putting back (copies, the password, the consumers in order), and say
+            // what happened.
+            var reason = SecretRevisions.Annotation(live, SecretRevisions.RollbackReasonAnnotation) ?? $"{secret.Id} was rolled back";
+            return await FinishRollbackAsync(cluster, stack, secret, reapplied, writer, reason, LastChance(execution), cancellationToken).ConfigureAwait(false);
         }
 
         if (live is null || SecretRevisions.WrittenBy(live) != writer)
@@ -244,7 +333,10 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
         }
 
         var revision = ManagedSecrets.RevisionOf(live);
-        var lastChance = LastChance(execution);
+
+        // A roll-back that runs a Job or waits for the owner's health needs time after it starts: it starts with a third of the
+        // step's time (and one attempt) left.
+        var lastChance = LastChance(execution, reserve: secret.Method == RotationMethod.InClusterDatabasePassword || secret.First is not null);
         string? waiting = null;
         foreach (var consumer in consumers)
         {
@@ -252,7 +344,7 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
             {
                 case StepOutcome.Failed degraded:
                     var why = $"{consumer} did not become healthy on revision {revision} of Secret {secret.SecretName}: {degraded.Error}";
-                    return lastChance ? await RollBackAsync(cluster, stack, secret, live, consumers, writer, why, cancellationToken).ConfigureAwait(false) : StepOutcome.Fail(why);
+                    return lastChance ? await RollBackAsync(cluster, stack, secret, live, reapplied, writer, why, LastChance(execution), cancellationToken).ConfigureAwait(false) : StepOutcome.Fail(why);
                 case StepOutcome.NotReady notReady:
                     waiting ??= $"{consumer}: {notReady.WaitingFor}";
                     break;
@@ -262,7 +354,7 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
         if (waiting is not null)
         {
             return lastChance
-                ? await RollBackAsync(cluster, stack, secret, live, consumers, writer, $"the consumers of Secret {secret.SecretName} did not become healthy on revision {revision} in time ({waiting})", cancellationToken).ConfigureAwait(false)
+                ? await RollBackAsync(cluster, stack, secret, live, reapplied, writer, $"the consumers of Secret {secret.SecretName} did not become healthy on revision {revision} in time ({waiting})", LastChance(execution), cancellationToken).ConfigureAwait(false)
                 : StepOutcome.Wait($"waiting for {waiting}");
         }
 
@@ -280,15 +372,16 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
 
         return transient && !lastChance
             ? StepOutcome.Fail(problem)
-            : await RollBackAsync(cluster, stack, secret, live, consumers, writer, problem, cancellationToken).ConfigureAwait(false);
+            : await RollBackAsync(cluster, stack, secret, live, reapplied, writer, problem, LastChance(execution), cancellationToken).ConfigureAwait(false);
     }
 
-    private bool LastChance(StepExecution execution)
+    private bool LastChance(StepExecution execution, bool reserve = false)
     {
         var step = execution.Step;
         var now = steps.Tools.Time.GetUtcNow();
-        return step.FailedAttempts + 1 >= steps.Policy.MaxAttemptsFor(Kind)
-            || (step.Deadline is { } deadline && now + steps.Policy.PollAfter(step.Runs) + steps.Policy.PollInterval >= deadline);
+        var room = reserve ? steps.Policy.DeadlineFor(Kind) / 3 : TimeSpan.Zero;
+        return step.FailedAttempts + 1 + (reserve ? 1 : 0) >= steps.Policy.MaxAttemptsFor(Kind)
+            || (step.Deadline is { } deadline && now + steps.Policy.PollAfter(step.Runs) + steps.Policy.PollInterval + room >= deadline);
     }
 
     private async Task<(string? Problem, bool Transient)> CheckLoginsAsync(
@@ -328,7 +421,7 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
     }
 
     private async Task<StepOutcome> RollBackAsync(
-        IClusterGateway cluster, StackSpec stack, RotatableSecret secret, V1Secret live, List<string> consumers, string writer, string why,
+        IClusterGateway cluster, StackSpec stack, RotatableSecret secret, V1Secret live, List<string> consumers, string writer, string why, bool lastChance,
         CancellationToken cancellationToken)
     {
         var revision = ManagedSecrets.RevisionOf(live);
@@ -351,20 +444,83 @@ internal sealed class VerifySecretHandler(SecretRotationSteps steps) : IStepHand
 
             role = $" and role {secret.Role(stack)} has its previous password again";
         }
+        else if (secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            if (secret.Relation is null)
+            {
+                // The superuser logs in with the password it has now, the one being dropped: it waits next to the Secret for the Job.
+                await SecretRevisions.PendingAsync(
+                    cluster, stack.Namespace, secret.PendingName, secret.Key, writer, SecretRevisions.LabelsOf(live), () => ManagedSecrets.Value(live, secret.Key) ?? "",
+                    cancellationToken).ConfigureAwait(false);
+            }
 
-        var again = consumers.Count == 0 ? "" : $"; {string.Join(", ", consumers)} re-applied on it";
-        var message = $"{why}; rolled back: revision {previous} of Secret {secret.SecretName} is live again{role}{again}";
+            role = $" and a Job set the previous password on role {secret.Role(stack)} again";
+        }
+
+        var copies = secret.Copies.Count == 0 ? "" : $" (and in {string.Join(", ", secret.Copies.Select(c => c.SecretName))})";
+        var again = consumers.Count == 0 ? "" : $"; {string.Join(", ", consumers)} re-applied on it{(secret.First is { } first && consumers.Count > 1 ? $", {first} first" : "")}";
+        var message = $"{why}; rolled back: revision {previous} of Secret {secret.SecretName} is live again{copies}{role}{again}";
         var put = await SecretRevisions.PutBackAsync(cluster, stack.Namespace, secret.SecretName, writer, message, cancellationToken).ConfigureAwait(false);
         if (put is null)
         {
             return StepOutcome.Fail($"{why}; Secret {secret.SecretName} was changed by someone else meanwhile, so nothing was put back", permanent: true);
         }
 
-        foreach (var consumer in consumers)
+        return await FinishRollbackAsync(cluster, stack, secret, consumers, writer, message, lastChance, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The rest of a roll-back once the owner's Secret is put back (again on a later run: every part is idempotent): the copies go
+    // back to their previous revision, an in-cluster role gets the password put back (a Job), and the consumers are re-applied in the
+    // plan's order, the owner first and healthy before the others (unless time is up). Ends failed with the roll-back's message.
+    private async Task<StepOutcome> FinishRollbackAsync(
+        IClusterGateway cluster, StackSpec stack, RotatableSecret secret, List<string> consumers, string writer, string message, bool lastChance,
+        CancellationToken cancellationToken)
+    {
+        foreach (var copy in secret.Copies)
+        {
+            await SecretRevisions.PutBackAsync(cluster, stack.Namespace, copy.SecretName, writer, message, cancellationToken).ConfigureAwait(false);
+        }
+
+        var unfinished = "";
+        if (secret.Method == RotationMethod.InClusterDatabasePassword)
+        {
+            var login = secret.Relation is null ? new SecretKeySource(secret.PendingName, secret.Key) : InClusterPasswordJobs.SuperuserLogin(secret);
+            var set = await steps.Passwords.SetAsync(
+                cluster, stack, secret, InClusterPasswordJobs.Rollback, writer, new(secret.SecretName, secret.Key), login, cancellationToken).ConfigureAwait(false);
+            switch (set)
+            {
+                case StepOutcome.NotReady waiting when !lastChance:
+                    return StepOutcome.Wait($"rolling back: {waiting.WaitingFor}");
+                case StepOutcome.Failed failed when !lastChance:
+                    return StepOutcome.Fail($"rolling back, the previous password could not be set on role {secret.Role(stack)} yet: {failed.Error}");
+                case StepOutcome.NotReady waiting:
+                    unfinished = $"; but the Job that sets the previous password on role {secret.Role(stack)} had not finished in time ({waiting.WaitingFor}): check it";
+                    break;
+                case StepOutcome.Failed failed:
+                    unfinished = $"; but the previous password could not be set on role {secret.Role(stack)}: {failed.Error}";
+                    break;
+                default:
+                    await cluster.DeleteAsync("v1", "Secret", stack.Namespace, secret.PendingName, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        var first = secret.First is { } owner && consumers.Contains(owner) ? owner : null;
+        if (first is not null)
+        {
+            await steps.ReapplyWorkloadsAsync(cluster, stack, first, cancellationToken).ConfigureAwait(false);
+            if (consumers.Count > 1 && !lastChance
+                && await steps.Health.CheckAsync(stack, first, cancellationToken).ConfigureAwait(false) is StepOutcome.NotReady notReady)
+            {
+                return StepOutcome.Wait($"rolling back: waiting for {first} to be healthy on the revision put back before {string.Join(", ", consumers.Where(c => c != first))} restart ({notReady.WaitingFor})");
+            }
+        }
+
+        foreach (var consumer in consumers.Where(c => c != first))
         {
             await steps.ReapplyWorkloadsAsync(cluster, stack, consumer, cancellationToken).ConfigureAwait(false);
         }
 
-        return StepOutcome.Fail(message, permanent: true);
+        return StepOutcome.Fail(message + unfinished, permanent: true);
     }
 }

@@ -81,7 +81,7 @@ internal sealed class SecretRotations(
         }
 
         var revision = ManagedSecrets.RevisionOf(live);
-        var plan = SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target));
+        var plan = SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
         var started = await StartAsync(
             context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
             cancellationToken).ConfigureAwait(false);
@@ -144,8 +144,10 @@ internal sealed class SecretRotations(
         var spec = record!.Applied!;
         var current = ManagedSecrets.RevisionOf(live!);
         var plan = SecretRotationPlans.Rollback(
-            spec.Name, spec.Namespace, target!.Id, target.SecretName, revision!.Value, current, target.Method == RotationMethod.DatabasePassword, target.Consumers,
-            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null);
+            spec.Name, spec.Namespace, target!.Id, target.SecretName, revision!.Value, current,
+            target.Method is RotationMethod.DatabasePassword or RotationMethod.InClusterDatabasePassword, target.Consumers,
+            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
+            target.First);
         return await StartAsync(
             context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {current} to revision {revision}", null,
             cancellationToken).ConfigureAwait(false);
@@ -181,8 +183,16 @@ internal sealed class SecretRotations(
     {
         RotationMethod.DatabasePassword => $"Generate a new password for role {target.Role(spec)} and set it through the admin connection of {target.Owner}",
         RotationMethod.Generated => "Generate a new cookie secret (32 random bytes)",
+        RotationMethod.GeneratedWithCopies => GeneratedWithCopies(target),
+        RotationMethod.InClusterDatabasePassword => InClusterPassword(spec, target),
         _ => "Take the new value the operator supplied (it waits in the cluster, never in the portal)",
     };
+
+    private static string GeneratedWithCopies(RotatableSecret target) =>
+        $"Generate a new root password for {target.Owner} (the root user stays){(target.Copies.Count == 0 ? "" : $", to be copied into {string.Join(", ", target.Copies.Select(c => c.SecretName))} as the consumers' secret key")}";
+
+    private static string InClusterPassword(Domain.Stacks.StackSpec spec, RotatableSecret target) =>
+        $"Generate a new password for role {target.Role(spec)} and set it with a Job running ALTER ROLE … PASSWORD on the in-cluster server {target.Owner}";
 
     private static string? Checks(Domain.Stacks.StackSpec spec, RotatableSecret target) => target.Method == RotationMethod.DatabasePassword
         ? $"the new password logs in as role {target.Role(spec)} and the previous one is refused"
@@ -253,6 +263,7 @@ internal static class SecretRotationServiceCollectionExtensions
     {
         services.AddSingleton<RotatableSecrets>();
         services.AddSingleton<SecretRotationSteps>();
+        services.AddSingleton<InClusterPasswordJobs>();
         services.AddSingleton<IStepHandler, RotateSecretHandler>();
         services.AddSingleton<IStepHandler, RestoreSecretHandler>();
         services.AddSingleton<IStepHandler, VerifySecretHandler>();

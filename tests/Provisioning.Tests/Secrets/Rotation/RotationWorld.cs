@@ -36,12 +36,15 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     public ISecretRotations Rotations => Harness.Get<ISecretRotations>();
 
-    public static async Task<RotationWorld> StartAsync()
+    /// <param name="inClusterDatabase">Run PostgreSQL in the cluster (roles and passwords set by Jobs) instead of on the local server.</param>
+    public static async Task<RotationWorld> StartAsync(bool inClusterDatabase = false)
     {
         var ct = TestContext.Current.CancellationToken;
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var postgres = await ExternalPostgres.CreateAsync($"r{suffix}");
-        var spec = postgres.Spec($"rot-{suffix}");
+        var spec = inClusterDatabase
+            ? TestStacks.Minimal(postgres.Stack, $"rot-{suffix}", config => config["postgresql"] = new() { ["mode"] = "in-cluster" })
+            : postgres.Spec($"rot-{suffix}");
         var harness = await StackHarness.StartAsync();
         await harness.StackSecrets.StoreInputsAsync(spec, ct);
         var deploy = await harness.RunAsync(OperationKind.Deploy, StackPlanner.Default.Deploy(spec).Value, spec);
