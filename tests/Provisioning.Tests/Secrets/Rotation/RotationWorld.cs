@@ -36,13 +36,14 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     public ISecretRotations Rotations => Harness.Get<ISecretRotations>();
 
-    public static async Task<RotationWorld> StartAsync()
+    /// <param name="provider">The portal database: <c>sqlite</c> or <c>postgres</c>.</param>
+    public static async Task<RotationWorld> StartAsync(string provider = "sqlite")
     {
         var ct = TestContext.Current.CancellationToken;
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var postgres = await ExternalPostgres.CreateAsync($"r{suffix}");
         var spec = postgres.Spec($"rot-{suffix}");
-        var harness = await StackHarness.StartAsync();
+        var harness = await StackHarness.StartAsync(provider: provider);
         await harness.StackSecrets.StoreInputsAsync(spec, ct);
         var deploy = await harness.RunAsync(OperationKind.Deploy, StackPlanner.Default.Deploy(spec).Value, spec);
         Assert.True(deploy.State == OperationState.Succeeded, Describe(deploy));
