@@ -149,7 +149,8 @@ internal sealed class SecretRotations(
         var current = ManagedSecrets.RevisionOf(live!);
         var own = SecretAnnotations.SecretRevision(live!, target!.Name, [target.Key]);
         var plan = SecretRotationPlans.Rollback(
-            spec.Name, spec.Namespace, target.Id, target.SecretName, choice!.SecretRevision, current, target.Method == RotationMethod.DatabasePassword, target.Consumers,
+            spec.Name, spec.Namespace, target.Id, target.Name, choice!.Revision, own, target.SecretName, choice.SecretRevision, current,
+            target.Method == RotationMethod.DatabasePassword, target.Consumers,
             target.Method == RotationMethod.DatabasePassword ? $"the password of revision {choice.Revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null);
         return await StartAsync(
             context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,

@@ -65,7 +65,10 @@ public sealed class PerSecretRevisionTests
         // value the operator gave, and its revision; the Kubernetes Secret is at revision 4, which the proxy's pods load.
         var refused = await world.Rotations.RollbackAsync(world.Spec.Name, Cookie, 3, "no such revision", "ops@example.com", Ct);
         Assert.Contains("the kept revisions are 1", Assert.Single(refused.Errors, e => e.Path == "revision").Message, StringComparison.Ordinal);
-        await RunAsync(world, await world.Rotations.RollbackAsync(world.Spec.Name, Cookie, 1, "the new cookie secret broke sessions", "ops@example.com", Ct));
+        var rollback = await RunAsync(world, await world.Rotations.RollbackAsync(world.Spec.Name, Cookie, 1, "the new cookie secret broke sessions", "ops@example.com", Ct));
+        Assert.StartsWith(
+            $"Put revision 1 of cookie-secret back (kept in {secretName}-rev-1) as its revision 3; the other values of Secret {secretName} stay as they are",
+            rollback.Steps.Single(s => s.Kind == Domain.Plans.StepKind.RestoreSecret).Description, StringComparison.Ordinal);
         var rolledBack = await world.SecretAsync(secretName);
         Assert.Equal(oldCookie, RotationWorld.Value(rolledBack, "cookie-secret"));
         Assert.Equal(NewClient, RotationWorld.Value(rolledBack, "client-secret"));
@@ -89,12 +92,13 @@ public sealed class PerSecretRevisionTests
         Assert.Equal(3, views[Cookie].Revision);
     }
 
-    private static async Task RunAsync(RotationWorld world, ServiceResult<StackChange> started)
+    private static async Task<Operation> RunAsync(RotationWorld world, ServiceResult<StackChange> started)
     {
         Assert.True(started.IsSuccess, started.Message + string.Join("; ", started.Errors));
         await world.Harness.DrainAsync();
         var operation = await world.OperationAsync(started.Value.OperationId!.Value);
         Assert.True(operation.State == OperationState.Succeeded, RotationWorld.Describe(operation));
+        return operation;
     }
 
     private static async Task<Dictionary<string, SecretView>> ViewsAsync(SecretService inventory, RotationWorld world)
