@@ -110,6 +110,7 @@ public static class DependencyInjection
         services.AddStacks();
         Certificates.CertificatesServiceCollectionExtensions.AddCertificates(services);
         Secrets.Inventory.SecretInventoryServiceCollectionExtensions.AddSecretInventory(services);
+        Secrets.Schedule.SecretRotationScheduleServiceCollectionExtensions.AddSecretRotationSchedule(services);
         services.AddLive(builder.Configuration);
         return builder;
     }

@@ -46,6 +46,26 @@ public static class SecretRotationPlans
         return Create(stack, @namespace, secret, kubernetesSecret, restore, live + 1, live, consumers, checks, first);
     }
 
+    /// <summary>A roll-back of one secret of a Kubernetes Secret that may hold others (the OAuth2 Proxy's cookie and client secret),
+    /// said in the secret's own revisions: only its value comes back from the kept copy, the Secret's other values stay as they are.</summary>
+    /// <param name="name">The secret's name in its owner (<c>cookie-secret</c>).</param>
+    /// <param name="ownRevision">The secret's own revision to put back.</param>
+    /// <param name="ownLive">The secret's own live revision: the restored value becomes its revision <paramref name="ownLive"/> + 1.</param>
+    /// <param name="revision">The kept copy of the Kubernetes Secret that holds it (<c>&lt;name&gt;-rev-&lt;n&gt;</c>).</param>
+    /// <param name="live">The Kubernetes Secret's live revision, which the consumers' pods load.</param>
+    /// <param name="first">As for <see cref="Rotate"/>: the consumer restarted and verified healthy before the others.</param>
+    public static Plan Rollback(
+        string stack, string @namespace, string secret, string name, int ownRevision, int ownLive, string kubernetesSecret, int revision, int live, bool setsPassword,
+        IReadOnlyList<string> consumers, string? checks, string? first = null)
+    {
+        var password = setsPassword ? ", and set it as the password of the database role" : "";
+        var restore = new PlanStep(
+            StepIds.RestoreSecret(secret), StepKind.RestoreSecret, null, null, [],
+            $"Put revision {ownRevision} of {name} back (kept in {kubernetesSecret}-rev-{revision}) as its revision {ownLive + 1}{password}; the other values of Secret {kubernetesSecret} stay as they are, and the Secret becomes revision {live + 1}",
+            $"revision {ownRevision} of {secret} restored as revision {ownLive + 1}") { Subject = new StepSubject(secret, revision) };
+        return Create(stack, @namespace, secret, kubernetesSecret, restore, live + 1, live, consumers, checks, first);
+    }
+
     private static Plan Create(
         string stack, string @namespace, string secret, string kubernetesSecret, PlanStep change, int next, int previous, IReadOnlyList<string> consumers, string? checks,
         string? first)

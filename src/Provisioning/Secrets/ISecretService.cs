@@ -65,6 +65,11 @@ public sealed record StackSecretInventory(string Stack, string Cluster, string N
 /// <param name="Fingerprint">A short hash of the value (first 12 hex of SHA-256), never the value; null when absent.</param>
 /// <param name="UserImpact">What users notice when it rotates ("everyone is signed out").</param>
 /// <param name="Stale">Workloads whose pods still run an older revision than the live one (the ledger).</param>
+/// <param name="Revision">The secret's own revision: it goes up when this secret's value changes, not when another secret kept in
+/// the same Kubernetes Secret does (the Secret's own revision may be higher).</param>
+/// <param name="KeptRevisions">The secret's earlier revisions an operator can roll back to (its own numbers), newest first.</param>
+/// <param name="PolicyNote">Whether the policy rotates it automatically (in the maintenance window) or, for a value the operator
+/// supplies, only says when the operator should ("overdue, and not rotated automatically"); null without a policy.</param>
 public sealed record SecretView(
     string Id,
     string Name,
@@ -85,7 +90,8 @@ public sealed record SecretView(
     bool Overdue,
     string UserImpact,
     IReadOnlyList<int> KeptRevisions,
-    IReadOnlyList<StaleWorkload> Stale);
+    IReadOnlyList<StaleWorkload> Stale,
+    string? PolicyNote = null);
 
 /// <summary>A workload whose pods loaded an older revision of a secret than the live one.</summary>
 /// <param name="Pods">The pods on the old revision, with the revision each loaded.</param>

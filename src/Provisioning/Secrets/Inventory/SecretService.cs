@@ -176,14 +176,17 @@ internal sealed class SecretService(
     private async Task<SecretView> ViewAsync(Facts facts, StackSecret secret, CancellationToken cancellationToken)
     {
         var live = await SecretAsync(facts, secret.KubernetesSecret, cancellationToken).ConfigureAwait(false);
+
+        // Revisions, dates and roll-back choices are the secret's own: a Secret holding several secrets counts each separately.
         var kept = live is null
             ? []
-            : (await TlsSecretRevisions.KeptAsync(facts.Cluster, facts.Namespace, secret.KubernetesSecret, cancellationToken).ConfigureAwait(false))
-                .Select(ManagedSecrets.RevisionOf).ToList();
-        var revision = live is null ? 0 : ManagedSecrets.RevisionOf(live);
+            : SecretAnnotations.Choices(
+                    live, await TlsSecretRevisions.KeptAsync(facts.Cluster, facts.Namespace, secret.KubernetesSecret, cancellationToken).ConfigureAwait(false),
+                    secret.Name, secret.Keys)
+                .Select(c => c.Revision).ToList();
+        var revision = live is null ? 0 : SecretAnnotations.SecretRevision(live, secret.Name, secret.Keys);
         var created = live?.Metadata.CreationTimestamp is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : (DateTimeOffset?)null;
-        var rotatedAt = live is null ? null : SecretAnnotations.Time(live, SecretAnnotations.RotatedAt, secret.Name);
-        var rotatedBy = live is null ? null : SecretAnnotations.Read(live, SecretAnnotations.RotatedBy, secret.Name);
+        var (rotatedAt, rotatedBy) = live is null ? (null, null) : SecretAnnotations.Rotated(live, secret.Name, secret.Keys);
         var policy = live is not null && RotationSchedule.Parse(SecretAnnotations.Read(live, SecretAnnotations.RotationPolicy, secret.Name)) is { IsSuccess: true } p
             ? p.Value
             : RotationPeriod.Never;
@@ -236,7 +239,26 @@ internal sealed class SecretService(
             overdue,
             secret.Definition.UserImpact,
             kept,
-            stale);
+            stale,
+            PolicyNote(secret, notRotatable, policy, facts.Window, overdue));
+    }
+
+    // Whether the policy rotates the secret by itself, or only says when the operator should.
+    private static string? PolicyNote(StackSecret secret, string? notRotatable, RotationPeriod policy, MaintenanceWindow? window, bool overdue)
+    {
+        if (notRotatable is not null || policy == RotationPeriod.Never)
+        {
+            return null;
+        }
+
+        if (secret.Definition.Rotation == RotationStrategy.OperatorSupplied || secret.Definition.Source == SecretSource.OperatorSupplied)
+        {
+            return overdue
+                ? "Overdue, and not rotated automatically: its value comes from outside the portal, so the operator rotates it with the new value."
+                : "Not rotated automatically: its value comes from outside the portal, so the policy only says when the operator should rotate it.";
+        }
+
+        return $"Rotated automatically by the scheduler when due, in the maintenance window ({SecretInventory.WindowText(window)}), when no other operation runs on the stack.";
     }
 
     private async Task<Facts> FactsAsync(StackRecord record, CancellationToken cancellationToken)

@@ -42,6 +42,10 @@ internal sealed record SecretCopy(string SecretName, string Key);
 internal sealed record RotatableSecret(
     string Id, string Owner, string SecretName, string Key, RotationMethod Method, RelationSpec? Relation, IReadOnlyList<string> Consumers)
 {
+    /// <summary>The secret's name in its owner (<c>cookie-secret</c>, <c>airbyte-db</c>): what its per-secret revision annotations
+    /// are named after.</summary>
+    public string Name => Id[(Id.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
     /// <summary>The name of the Secret where a new value waits for its operation (never in the portal or a job's arguments).</summary>
     public string PendingName => $"{SecretName}-pending";
 

@@ -5,6 +5,7 @@ using k8s.Models;
 using Portal.Domain.Naming;
 using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Secrets.Inventory;
 
 namespace Portal.Provisioning.Secrets.Rotation;
 
@@ -17,6 +18,10 @@ namespace Portal.Provisioning.Secrets.Rotation;
 /// reads again. The copy of the previous revision is written before the live Secret, so a crash in between leaves the old value
 /// live and the copy ready for the retry. A value the portal has to make before it can be stored (a generated password that the
 /// database gets first, an operator's value) waits in <c>&lt;name&gt;-pending</c>, keyed by the operation, never in the portal.
+/// <para>Every write also counts the revision of the secret it changed (<see cref="SecretAnnotations"/>: <c>revision.&lt;secret&gt;</c>,
+/// <c>rotated-at.&lt;secret&gt;</c>, <c>rotated-by.&lt;secret&gt;</c>), so a Secret that holds several secrets (the OAuth2 Proxy's
+/// cookie and client secret) says which one changed; the overloads without a secret name use the key as its name. Other
+/// annotations of the live Secret (its rotation policies) stay.</para>
 /// </remarks>
 internal static class SecretRevisions
 {
@@ -46,10 +51,18 @@ internal static class SecretRevisions
     public static Task<InstalledRevision> InstallAsync(
         IClusterGateway cluster, string @namespace, string name, string key, string value, string writer, string actor, DateTimeOffset now,
         CancellationToken cancellationToken) =>
+        InstallAsync(cluster, @namespace, name, key, value, key, writer, actor, now, cancellationToken);
+
+    /// <summary>As <see cref="InstallAsync(IClusterGateway, string, string, string, string, string, string, DateTimeOffset, CancellationToken)"/>,
+    /// counting the new revision for the secret <paramref name="secret"/> (its inventory name, e.g. <c>airbyte-db</c> for the
+    /// password in <c>airbyte-db-relation</c>).</summary>
+    public static Task<InstalledRevision> InstallAsync(
+        IClusterGateway cluster, string @namespace, string name, string key, string value, string secret, string writer, string actor, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
         WriteAsync(cluster, @namespace, name, live =>
         {
             var data = new Dictionary<string, byte[]>(live.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal) { [key] = Encoding.UTF8.GetBytes(value) };
-            return data;
+            return (data, [(secret, [key])]);
         }, writer, actor, now, cancellationToken);
 
     /// <summary>Installs the data of kept revision <paramref name="revision"/> as the next revision (a roll-back, which can itself
@@ -69,8 +82,42 @@ internal static class SecretRevisions
             return null;
         }
 
-        return await WriteAsync(cluster, @namespace, name, _ => new Dictionary<string, byte[]>(kept.Data, StringComparer.Ordinal), writer, actor, now, cancellationToken)
-            .ConfigureAwait(false);
+        return await WriteAsync(
+            cluster, @namespace, name,
+            current => (new Dictionary<string, byte[]>(kept.Data, StringComparer.Ordinal), Changed(current.Data, kept.Data).Select(k => (k, (IReadOnlyList<string>)[k])).ToList()),
+            writer, actor, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Installs the values of <paramref name="keys"/> from kept revision <paramref name="revision"/> as the next revision of
+    /// the Secret, leaving its other keys as they are live (a roll-back of one secret of a shared Secret), and counts a new revision
+    /// of <paramref name="secret"/>. Null when that revision is not kept (any more) or holds none of the keys.</summary>
+    public static async Task<InstalledRevision?> RestoreAsync(
+        IClusterGateway cluster, string @namespace, string name, int revision, IReadOnlyList<string> keys, string secret, string writer, string actor,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var live = await ReadAsync(cluster, @namespace, name, cancellationToken).ConfigureAwait(false);
+        if (live is not null && WrittenBy(live) == writer)
+        {
+            return new InstalledRevision(ManagedSecrets.RevisionOf(live), false);
+        }
+
+        var kept = await ReadAsync(cluster, @namespace, ObjectNames.SecretRevision(name, revision), cancellationToken).ConfigureAwait(false);
+        if (kept?.Data is null || !keys.Any(kept.Data.ContainsKey))
+        {
+            return null;
+        }
+
+        return await WriteAsync(cluster, @namespace, name, current =>
+        {
+            var data = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal);
+            foreach (var key in keys.Where(kept.Data.ContainsKey))
+            {
+                data[key] = kept.Data[key];
+            }
+
+            return (data, [(secret, keys)]);
+        }, writer, actor, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts the revision before the one <paramref name="writer"/> installed back live, under its own number (so the
@@ -108,20 +155,18 @@ internal static class SecretRevisions
             }
 
             live.Data = new Dictionary<string, byte[]>(kept.Data, StringComparer.Ordinal);
-            var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+            var annotations = Others(live);
+            foreach (var (key, value) in kept.Metadata.Annotations ?? new Dictionary<string, string>())
             {
-                [PortalLabels.RevisionAnnotation] = previous.ToString(CultureInfo.InvariantCulture),
-                [RolledBackByAnnotation] = writer,
-                [RollbackReasonAnnotation] = reason.Length > 500 ? reason[..500] + "…" : reason,
-            };
-            foreach (var key in new[] { RotatedAtAnnotation, RotatedByAnnotation, OperationAnnotation })
-            {
-                if (Annotation(kept, key) is { } value)
+                if (IsRevisionState(key))
                 {
                     annotations[key] = value;
                 }
             }
 
+            annotations[PortalLabels.RevisionAnnotation] = previous.ToString(CultureInfo.InvariantCulture);
+            annotations[RolledBackByAnnotation] = writer;
+            annotations[RollbackReasonAnnotation] = reason.Length > 500 ? reason[..500] + "…" : reason;
             live.Metadata.Annotations = annotations;
             if (await ManagedSecrets.ReplaceAsync(cluster, live, cancellationToken).ConfigureAwait(false) is not null)
             {
@@ -187,8 +232,8 @@ internal static class SecretRevisions
         .ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
 
     private static async Task<InstalledRevision> WriteAsync(
-        IClusterGateway cluster, string @namespace, string name, Func<V1Secret, Dictionary<string, byte[]>> data, string writer, string actor, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        IClusterGateway cluster, string @namespace, string name, Func<V1Secret, (Dictionary<string, byte[]> Data, IReadOnlyList<(string Secret, IReadOnlyList<string> Keys)> Secrets)> change, string writer,
+        string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
@@ -203,14 +248,36 @@ internal static class SecretRevisions
             }
 
             await KeepAsync(cluster, live, current, labels, now, cancellationToken).ConfigureAwait(false);
-            live.Data = data(live);
-            live.Metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+            var (data, secrets) = change(live);
+            var annotations = Others(live);
+            foreach (var (key, value) in live.Metadata.Annotations ?? new Dictionary<string, string>())
             {
-                [PortalLabels.RevisionAnnotation] = (current + 1).ToString(CultureInfo.InvariantCulture),
-                [RotatedAtAnnotation] = now.ToString("O", CultureInfo.InvariantCulture),
-                [RotatedByAnnotation] = actor,
-                [OperationAnnotation] = writer,
-            };
+                if (IsRevisionState(key) && key is not RolledBackByAnnotation and not RollbackReasonAnnotation)
+                {
+                    annotations[key] = value;
+                }
+            }
+
+            var at = now.ToString("O", CultureInfo.InvariantCulture);
+            if (secrets.Count > 0 && !annotations.ContainsKey(SecretAnnotations.RevisionBase))
+            {
+                annotations[SecretAnnotations.RevisionBase] = current.ToString(CultureInfo.InvariantCulture);
+            }
+
+            foreach (var (secret, keys) in secrets)
+            {
+                var own = SecretAnnotations.SecretRevision(live, secret, keys);
+                annotations[SecretAnnotations.PerSecret(SecretAnnotations.Revision, secret)] = (own + 1).ToString(CultureInfo.InvariantCulture);
+                annotations[SecretAnnotations.PerSecret(RotatedAtAnnotation, secret)] = at;
+                annotations[SecretAnnotations.PerSecret(RotatedByAnnotation, secret)] = actor;
+            }
+
+            annotations[PortalLabels.RevisionAnnotation] = (current + 1).ToString(CultureInfo.InvariantCulture);
+            annotations[RotatedAtAnnotation] = at;
+            annotations[RotatedByAnnotation] = actor;
+            annotations[OperationAnnotation] = writer;
+            live.Data = data;
+            live.Metadata.Annotations = annotations;
             if (await ManagedSecrets.ReplaceAsync(cluster, live, cancellationToken).ConfigureAwait(false) is not null)
             {
                 foreach (var old in (await TlsSecretRevisions.KeptAsync(cluster, @namespace, name, cancellationToken).ConfigureAwait(false)).Skip(TlsSecretRevisions.Kept))
@@ -231,18 +298,17 @@ internal static class SecretRevisions
     {
         var ns = live.Metadata.NamespaceProperty;
         var name = ObjectNames.SecretRevision(live.Metadata.Name, revision);
-        var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in live.Metadata.Annotations ?? new Dictionary<string, string>())
         {
-            [PortalLabels.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
-            [TlsSecretRevisions.ReplacedAtAnnotation] = now.ToString("O", CultureInfo.InvariantCulture),
-        };
-        foreach (var key in new[] { RotatedAtAnnotation, RotatedByAnnotation, OperationAnnotation })
-        {
-            if (Annotation(live, key) is { } value)
+            if (IsRevisionState(key) && key is not RolledBackByAnnotation and not RollbackReasonAnnotation)
             {
                 annotations[key] = value;
             }
         }
+
+        annotations[PortalLabels.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture);
+        annotations[TlsSecretRevisions.ReplacedAtAnnotation] = now.ToString("O", CultureInfo.InvariantCulture);
 
         var copy = new V1Secret
         {
@@ -276,6 +342,28 @@ internal static class SecretRevisions
         }
 
         throw Busy(cluster, ns, name);
+    }
+
+    // The annotations that describe a revision (who wrote it, when, its per-secret counters), which a write replaces and a kept copy
+    // carries; the others (rotation policies, anything else on the Secret) stay as they are live.
+    private static bool IsRevisionState(string key) =>
+        key is PortalLabels.RevisionAnnotation or SecretAnnotations.RevisionBase or RotatedAtAnnotation or RotatedByAnnotation or OperationAnnotation
+            or RolledBackByAnnotation or RollbackReasonAnnotation
+        || key.StartsWith(SecretAnnotations.Revision + ".", StringComparison.Ordinal)
+        || key.StartsWith(RotatedAtAnnotation + ".", StringComparison.Ordinal)
+        || key.StartsWith(RotatedByAnnotation + ".", StringComparison.Ordinal);
+
+    private static Dictionary<string, string> Others(V1Secret live) =>
+        (live.Metadata.Annotations ?? new Dictionary<string, string>()).Where(a => !IsRevisionState(a.Key))
+        .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+
+    // The keys whose values differ between two revisions' data (a whole-Secret restore counts a new revision for each).
+    private static List<string> Changed(IDictionary<string, byte[]>? before, IDictionary<string, byte[]> after)
+    {
+        var from = before ?? new Dictionary<string, byte[]>();
+        return after.Keys.Union(from.Keys, StringComparer.Ordinal)
+            .Where(k => !(from.TryGetValue(k, out var a) && after.TryGetValue(k, out var b) && a.AsSpan().SequenceEqual(b)))
+            .Order(StringComparer.Ordinal).ToList();
     }
 
     private static bool SameData(V1Secret a, V1Secret b)

@@ -172,7 +172,7 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
         try
         {
             installed = await SecretRevisions.InstallAsync(
-                cluster, stack.Namespace, secret.SecretName, secret.Key, value, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
+                cluster, stack.Namespace, secret.SecretName, secret.Key, value, secret.Name, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ClusterException e) when (!e.Transient && secret.Method == RotationMethod.DatabasePassword
@@ -276,9 +276,10 @@ internal sealed class RestoreSecretHandler(SecretRotationSteps steps) : IStepHan
             role = $"; a Job set its password on role {secret.Role(stack)} again";
         }
 
+        // Only this secret's key comes back: the other secrets of a shared Secret stay as they are live.
         var restored = await SecretRevisions.RestoreAsync(
-            cluster, stack.Namespace, secret.SecretName, revision, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
-            .ConfigureAwait(false);
+            cluster, stack.Namespace, secret.SecretName, revision, [secret.Key], secret.Name, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(),
+            cancellationToken).ConfigureAwait(false);
         if (restored is null)
         {
             return StepOutcome.Fail($"revision {revision} of Secret {secret.SecretName} is no longer kept; roll back to one of the kept revisions", permanent: true);
@@ -286,7 +287,9 @@ internal sealed class RestoreSecretHandler(SecretRotationSteps steps) : IStepHan
 
         var copies = await steps.CopyAsync(cluster, stack, secret, value, execution, cancellationToken).ConfigureAwait(false);
         await DeleteJobAsync(cluster, stack, secret, writer, cancellationToken).ConfigureAwait(false);
-        return StepOutcome.Ok($"restored revision {revision} of Secret {secret.SecretName} as revision {restored.Revision}{role}{copies}");
+        var now = await SecretRevisions.ReadAsync(cluster, stack.Namespace, secret.SecretName, cancellationToken).ConfigureAwait(false);
+        var own = now is null ? "" : $" ({secret.Name} revision {Inventory.SecretAnnotations.SecretRevision(kept!, secret.Name, [secret.Key])} is live again as its revision {Inventory.SecretAnnotations.SecretRevision(now, secret.Name, [secret.Key])})";
+        return StepOutcome.Ok($"restored {secret.Key} from revision {revision} of Secret {secret.SecretName} as revision {restored.Revision}{own}{role}{copies}");
     }
 
     private static Task DeleteJobAsync(IClusterGateway cluster, StackSpec stack, RotatableSecret secret, string writer, CancellationToken cancellationToken) =>

@@ -11,6 +11,7 @@ using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Secrets.Inventory;
 using Portal.Provisioning.Stacks;
 
 namespace Portal.Provisioning.Secrets.Rotation;
@@ -105,7 +106,8 @@ internal sealed class SecretRotations(
             return refusal;
         }
 
-        var kept = new List<int>();
+        IReadOnlyList<SecretChoice> choices = [];
+        SecretChoice? choice = null;
         V1Secret? live = null;
         if (target is not null)
         {
@@ -113,8 +115,12 @@ internal sealed class SecretRotations(
             {
                 var cluster = clusters.Gateway(record!.Cluster);
                 live = await SecretRevisions.ReadAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
-                kept = (await TlsSecretRevisions.KeptAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false))
-                    .Select(ManagedSecrets.RevisionOf).ToList();
+                if (live is not null)
+                {
+                    // The operator chooses among the secret's own revisions (a shared Secret's copies also hold the other secrets' values).
+                    var kept = await TlsSecretRevisions.KeptAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+                    choices = SecretAnnotations.Choices(live, kept, target.Name, [target.Key]);
+                }
             }
             catch (ClusterException e)
             {
@@ -123,17 +129,15 @@ internal sealed class SecretRotations(
                     actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
             }
 
-            var chosen = revision ?? (kept.Count > 0 ? kept[0] : null);
-            if (chosen is null || live is null)
+            choice = revision is { } wanted ? choices.FirstOrDefault(c => c.Revision == wanted) : choices.Count > 0 ? choices[0] : null;
+            if (live is null || choices.Count == 0)
             {
                 errors.Add("revision", $"There is no earlier revision of {target.Id} to roll back to.");
             }
-            else if (!kept.Contains(chosen.Value))
+            else if (choice is null)
             {
-                errors.Add("revision", $"Revision {chosen} of {target.Id} is not kept; the kept revisions are {string.Join(", ", kept)} (revision {ManagedSecrets.RevisionOf(live)} is live).");
+                errors.Add("revision", $"Revision {revision} of {target.Id} is not kept; the kept revisions are {string.Join(", ", choices.Select(c => c.Revision))} (revision {SecretAnnotations.SecretRevision(live, target.Name, [target.Key])} is live).");
             }
-
-            revision = chosen;
         }
 
         if (errors.Count > 0)
@@ -143,13 +147,14 @@ internal sealed class SecretRotations(
 
         var spec = record!.Applied!;
         var current = ManagedSecrets.RevisionOf(live!);
+        var own = SecretAnnotations.SecretRevision(live!, target!.Name, [target.Key]);
         var plan = SecretRotationPlans.Rollback(
-            spec.Name, spec.Namespace, target!.Id, target.SecretName, revision!.Value, current,
+            spec.Name, spec.Namespace, target.Id, target.Name, choice!.Revision, own, target.SecretName, choice.SecretRevision, current,
             target.Method is RotationMethod.DatabasePassword or RotationMethod.InClusterDatabasePassword, target.Consumers,
-            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
+            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {choice.Revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
             target.First);
         return await StartAsync(
-            context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {current} to revision {revision}", null,
+            context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,
             cancellationToken).ConfigureAwait(false);
     }
 

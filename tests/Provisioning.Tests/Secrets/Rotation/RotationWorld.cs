@@ -37,7 +37,8 @@ internal sealed class RotationWorld : IAsyncDisposable
     public ISecretRotations Rotations => Harness.Get<ISecretRotations>();
 
     /// <param name="inClusterDatabase">Run PostgreSQL in the cluster (roles and passwords set by Jobs) instead of on the local server.</param>
-    public static async Task<RotationWorld> StartAsync(bool inClusterDatabase = false)
+    /// <param name="provider">The portal database: <c>sqlite</c> or <c>postgres</c>.</param>
+    public static async Task<RotationWorld> StartAsync(bool inClusterDatabase = false, string provider = "sqlite")
     {
         var ct = TestContext.Current.CancellationToken;
         var suffix = Guid.NewGuid().ToString("N")[..6];
@@ -45,7 +46,7 @@ internal sealed class RotationWorld : IAsyncDisposable
         var spec = inClusterDatabase
             ? TestStacks.Minimal(postgres.Stack, $"rot-{suffix}", config => config["postgresql"] = new() { ["mode"] = "in-cluster" })
             : postgres.Spec($"rot-{suffix}");
-        var harness = await StackHarness.StartAsync();
+        var harness = await StackHarness.StartAsync(provider: provider);
         await harness.StackSecrets.StoreInputsAsync(spec, ct);
         var deploy = await harness.RunAsync(OperationKind.Deploy, StackPlanner.Default.Deploy(spec).Value, spec);
         Assert.True(deploy.State == OperationState.Succeeded, Describe(deploy));
