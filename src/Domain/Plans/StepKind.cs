@@ -56,4 +56,8 @@ public enum StepKind
     /// the new password logs in and the previous one no longer does; when they do not become healthy, put the previous revision
     /// (and password) back and re-apply them.</summary>
     VerifySecret,
+
+    /// <summary>After the grace period of a dual-validity secret (the webhook signing secret), remove the previous value that was
+    /// kept valid next to the new one, as a new revision of its Secret; the step waits (persisted, no attempt spent) until then.</summary>
+    DropPreviousSecret,
 }

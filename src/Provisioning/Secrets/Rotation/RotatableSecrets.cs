@@ -20,6 +20,9 @@ internal enum RotationMethod
 
     /// <summary>A value the operator supplies with the request (the OAuth client secret).</summary>
     OperatorSupplied,
+
+    /// <summary>A generated value accepted together with the previous one for a grace period, then alone (the webhook signing secret).</summary>
+    DualValidity,
 }
 
 /// <summary>A secret of a stack the portal can rotate: where it lives, how its new value is made, and which components load it.</summary>
@@ -86,6 +89,11 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
             return new(Create(stack, id, componentName, ObjectNames.ComponentSecret(componentName), name, RotationMethod.OperatorSupplied, null), null);
         }
 
+        if (FindWebhookOrAirbyte(stack, id, component, kind, name) is { } webhookOrAirbyte)
+        {
+            return webhookOrAirbyte;
+        }
+
         if (kind.FindSecret(name) is { } definition)
         {
             return new(null, definition.Rotation == RotationStrategy.None
@@ -125,6 +133,15 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
 
         return consumers;
     }
+
+    // The webhook signing secret rotates with a grace period; airbyte-auth-secrets is the bootloader's (Domain inventory's sentence).
+    private SecretLookup? FindWebhookOrAirbyte(StackSpec stack, string id, ComponentSpec component, ComponentKind kind, string name) => (kind.Name, name) switch
+    {
+        (AirbyteWebhooksKind.Name, WebhooksRenderer.SigningSecretKey) =>
+            new(Create(stack, id, component.Name, ObjectNames.ComponentSecret(component.Name), name, RotationMethod.DualValidity, null), null),
+        (AirbyteKind.Name, _) when kind.FindSecret(name) is not null => new(null, $"{id} cannot be rotated: {Domain.Secrets.SecretInventory.AirbyteAuthSecretsNotRotatable}"),
+        _ => null,
+    };
 
     private RotatableSecret Create(StackSpec stack, string id, string owner, string secretName, string key, RotationMethod method, RelationSpec? relation) =>
         new(id, owner, secretName, key, method, relation, ConsumersOf(stack, secretName));
