@@ -262,6 +262,7 @@ internal static class SecretRotationServiceCollectionExtensions
         services.AddSingleton<IStepHandler, RestoreSecretHandler>();
         services.AddSingleton<IStepHandler, VerifySecretHandler>();
         services.AddSingleton<IStepHandler, DropPreviousSecretHandler>();
+        services.AddSingleton<SecretReveals>();
         services.AddSingleton<ISecretRotations, SecretRotations>();
         return services;
     }
