@@ -109,6 +109,63 @@ public sealed class SecretsApiTests : IClassFixture<PortalApiFactory>, IAsyncLif
         await ProblemAsync(again, HttpStatusCode.Conflict);
     }
 
+    [Fact]
+    public async Task A_just_rotated_webhook_secret_is_revealed_once_uncached_and_audited_without_its_value_and_everything_else_is_refused()
+    {
+        const string NewSigning = "whsec-New-Signing-7Gm2Qa9Lr4Xt";
+        const string OldSigning = "whsec-Old-Signing-3Kp8Vn1Zc6Yw";
+        var ns = await DeployedAsync("secrev");
+        await WriteSecretAsync(ns, "oauth2-proxy-secrets", "oauth2-proxy", new() { ["cookie-secret"] = CookieSecret, ["client-secret"] = ClientSecret });
+        await WriteSecretAsync(ns, "airbyte-webhooks-secrets", "airbyte-webhooks", new() { ["signing-secret"] = NewSigning, ["signing-secret-previous"] = OldSigning },
+            new()
+            {
+                [PortalLabels.RevisionAnnotation] = "2",
+                ["portal.airbyte.io/secret-operation"] = Guid.NewGuid().ToString(),
+                ["portal.airbyte.io/rotated-at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["portal.airbyte.io/rotated-by"] = "ops@example.com",
+            });
+        Assert.True(Secret(await SecretsAsync("secrev"), "airbyte-webhooks.signing-secret").GetProperty("revealable").GetBoolean());
+        Assert.False(Secret(await SecretsAsync("secrev"), "oauth2-proxy.cookie-secret").GetProperty("revealable").GetBoolean());
+
+        const string Url = "/api/v1/stacks/secrev/secrets/airbyte-webhooks.signing-secret/reveal";
+        var bad = await _client.PostJsonAsync(Url, new JsonObject { ["reason"] = "x", ["why"] = "unknown field" });
+        Assert.Equal(["why"], ErrorPaths(await ProblemAsync(bad, HttpStatusCode.BadRequest)));
+        Assert.True(bad.Headers.CacheControl?.NoStore);
+
+        var revealed = await _client.PostJsonAsync(Url, new JsonObject { ["reason"] = "give it to the CRM team" });
+        Assert.True(revealed.Headers.CacheControl?.NoStore, "the reveal must not be cached");
+        var text = await revealed.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(NewSigning, body.GetProperty("value").GetString());
+        Assert.Equal(2, body.GetProperty("revision").GetInt32());
+        Assert.DoesNotContain(OldSigning, text, StringComparison.Ordinal);
+
+        // Once only: the second reveal is refused, says by whom it was revealed, and carries no value.
+        var twice = await _client.PostJsonAsync(Url, new JsonObject());
+        var twiceText = await twice.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain(NewSigning, twiceText, StringComparison.Ordinal);
+        Assert.True(twice.Headers.CacheControl?.NoStore);
+        Assert.Contains("already revealed", Detail(await ProblemAsync(twice, HttpStatusCode.Conflict)), StringComparison.Ordinal);
+        Assert.False(Secret(await SecretsAsync("secrev"), "airbyte-webhooks.signing-secret").GetProperty("revealable").GetBoolean());
+
+        // Any other secret is refused on its field; an unknown stack is 404.
+        var cookie = await _client.PostJsonAsync("/api/v1/stacks/secrev/secrets/oauth2-proxy.cookie-secret/reveal", new JsonObject());
+        Assert.Equal(["secret"], ErrorPaths(await ProblemAsync(cookie, HttpStatusCode.BadRequest)));
+        await ProblemAsync(await _client.PostJsonAsync("/api/v1/stacks/no-such-stack/secrets/airbyte-webhooks.signing-secret/reveal", new JsonObject()), HttpStatusCode.NotFound);
+
+        // Audited, accepted once and refused after, never with the value.
+        var audit = await _client.GetAsync("/api/v1/audit?action=reveal-secret&stack=secrev", Ct);
+        var auditText = await audit.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain(NewSigning, auditText, StringComparison.Ordinal);
+        Assert.DoesNotContain(OldSigning, auditText, StringComparison.Ordinal);
+        var entries = JsonDocument.Parse(auditText).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, entries.Count(e => e.GetProperty("result").GetString()!.StartsWith("refused", StringComparison.Ordinal)));
+        var accepted = Assert.Single(entries, e => e.GetProperty("result").GetString()!.StartsWith("accepted", StringComparison.Ordinal));
+        Assert.Equal("give it to the CRM team", accepted.GetProperty("reason").GetString());
+        Assert.Equal("secrev/airbyte-webhooks.signing-secret", accepted.GetProperty("target").GetString());
+    }
+
     private async Task<string> DeployedAsync(string name)
     {
         var body = CreateBody(name);
@@ -135,7 +192,7 @@ public sealed class SecretsApiTests : IClassFixture<PortalApiFactory>, IAsyncLif
         return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
     }
 
-    private async Task WriteSecretAsync(string ns, string name, string component, Dictionary<string, string> values)
+    private async Task WriteSecretAsync(string ns, string name, string component, Dictionary<string, string> values, Dictionary<string, string>? annotations = null)
     {
         using var client = Kube();
         await client.CoreV1.CreateNamespacedSecretAsync(
@@ -145,7 +202,7 @@ public sealed class SecretsApiTests : IClassFixture<PortalApiFactory>, IAsyncLif
                 {
                     Name = name,
                     Labels = new Dictionary<string, string> { [PortalLabels.ManagedBy] = PortalLabels.ManagedByValue, [PortalLabels.Component] = component },
-                    Annotations = new Dictionary<string, string> { [PortalLabels.RevisionAnnotation] = "1" },
+                    Annotations = annotations ?? new Dictionary<string, string> { [PortalLabels.RevisionAnnotation] = "1" },
                 },
                 Data = values.ToDictionary(p => p.Key, p => Encoding.UTF8.GetBytes(p.Value)),
             },

@@ -148,7 +148,9 @@ public sealed class Operation
 
     /// <summary>The step is not done yet (a workload still starting): look again soon (<see cref="StepPolicy.PollAfter"/>), or fail
     /// at the deadline.</summary>
-    public void NotReady(Guid stepId, DateTimeOffset now, StepPolicy policy, string waitingFor)
+    /// <param name="lookAgainAt">When the step knows it cannot be ready before a given time (the end of a grace period): it is
+    /// looked at again then (never after its deadline) rather than polled.</param>
+    public void NotReady(Guid stepId, DateTimeOffset now, StepPolicy policy, string waitingFor, DateTimeOffset? lookAgainAt = null)
     {
         var step = StepById(stepId);
         if (step.State != StepState.Running)
@@ -162,7 +164,13 @@ public sealed class Operation
         }
         else
         {
-            step.Wait(now + policy.PollAfter(step.Runs), waitingFor, failedAttempt: false, error: null);
+            var next = now + policy.PollAfter(step.Runs);
+            if (lookAgainAt is { } at && at > next)
+            {
+                next = step.Deadline is { } deadline && at > deadline ? deadline : at;
+            }
+
+            step.Wait(next, waitingFor, failedAttempt: false, error: null);
         }
 
         Settle(now);

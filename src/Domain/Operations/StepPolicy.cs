@@ -54,8 +54,13 @@ public sealed record StepPolicy
     /// <summary>How long a verification waits for the ingress to serve the new certificate (the controller reloads it).</summary>
     public TimeSpan VerifyDeadline { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long the drop of a dual-validity secret's previous value may wait: the longest grace period an option
+    /// accepts (<see cref="Catalog.Kinds.AirbyteWebhooksKind.MaxGracePeriod"/>) and a day to spare.</summary>
+    public TimeSpan GraceDeadline { get; init; } = Catalog.Kinds.AirbyteWebhooksKind.MaxGracePeriod + TimeSpan.FromDays(1);
+
     public TimeSpan DeadlineFor(StepKind kind) => kind switch
     {
+        StepKind.DropPreviousSecret => GraceDeadline,
         StepKind.AwaitHealthy or StepKind.VerifySecret => AwaitDeadline,
         StepKind.IssueCertificate => IssuanceDeadline,
         StepKind.VerifyCertificate => VerifyDeadline,

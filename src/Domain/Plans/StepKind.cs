@@ -58,4 +58,8 @@ public enum StepKind
     /// (and password) back and re-apply them. A step with a <see cref="PlanStep.Component"/> waits for that consumer alone (the owner
     /// that must be healthy before the others restart).</summary>
     VerifySecret,
+
+    /// <summary>After the grace period of a dual-validity secret (the webhook signing secret), remove the previous value that was
+    /// kept valid next to the new one, as a new revision of its Secret; the step waits (persisted, no attempt spent) until then.</summary>
+    DropPreviousSecret,
 }

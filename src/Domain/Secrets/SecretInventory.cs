@@ -42,6 +42,11 @@ public static class SecretInventory
     /// <summary>The key of the ACME account's private key in <c>&lt;lego&gt;-acme-account</c> (the lego issuer's).</summary>
     public const string AcmeAccountKey = "account.key";
 
+    /// <summary>Why the portal does not rotate <c>airbyte-auth-secrets</c>.</summary>
+    public const string AirbyteAuthSecretsNotRotatable =
+        "Airbyte's bootloader writes this Secret. The only keys Airbyte's workloads load from it are the dataplane client credentials, which the "
+        + "bootloader also registers in Airbyte's database, where the portal cannot change them; new values in the Secret alone would lock the workers out.";
+
     /// <summary>The lego option that holds the stack's maintenance window.</summary>
     public const string MaintenanceWindowOption = "maintenance-window";
 
@@ -117,7 +122,7 @@ public static class SecretInventory
                 break;
             case (AirbyteKind.Name, _):
                 yield return Make(new SecretId(component.Name, definition.Name), definition.Description, component, definition,
-                    ObjectNames.Workload(component.Name, "auth-secrets"), []);
+                    ObjectNames.Workload(component.Name, "auth-secrets"), [], notRotatable: AirbyteAuthSecretsNotRotatable);
                 break;
             case (LegoKind.Name, var name):
                 if ((component.Get(kind, "issuer") ?? LegoKind.AcmeIssuer) != LegoKind.AcmeIssuer)

@@ -30,6 +30,52 @@ public static class SecretRotationPlans
         return Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, checks, first);
     }
 
+    /// <summary>The rotation of a dual-validity secret (the webhook signing secret): the new value and the previous one are both
+    /// accepted for <paramref name="grace"/>, then the previous one is dropped and the consumers roll again.</summary>
+    /// <param name="key">The key of the value, e.g. <c>signing-secret</c>.</param>
+    /// <param name="previousKey">The key the previous value is kept under during the grace period, e.g. <c>signing-secret-previous</c>.</param>
+    /// <param name="grace">How long both values are accepted.</param>
+    public static Plan RotateDualValidity(
+        string stack, string @namespace, string secret, string kubernetesSecret, string newValue, string key, string previousKey, TimeSpan grace, int revision,
+        IReadOnlyList<string> consumers)
+    {
+        var change = new PlanStep(
+            StepIds.RotateSecret(secret), StepKind.RotateSecret, null, null, [],
+            $"{newValue}, and store it as revision {revision + 1} of Secret {kubernetesSecret} under {key}, with the current value kept under {previousKey} "
+            + $"so that both are accepted for the grace period ({GraceText(grace)}); revision {revision} is kept",
+            $"revision {revision + 1} of {secret} stored") { Subject = new StepSubject(secret) };
+        var rotated = Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, null, null).Steps.ToList();
+        var verify = rotated[^1];
+        var drop = new PlanStep(
+            StepIds.DropPreviousSecret(secret), StepKind.DropPreviousSecret, null, null, [verify.Id],
+            $"Wait for the grace period to end ({GraceText(grace)} after the rotation; senders switch to the new secret meanwhile), then remove {previousKey} "
+            + $"from Secret {kubernetesSecret} as revision {revision + 2}, so that only the new value is accepted",
+            $"previous value of {secret} dropped") { Subject = new StepSubject(secret) };
+        var steps = new List<PlanStep>(rotated) { drop };
+        foreach (var consumer in consumers)
+        {
+            steps.Add(new PlanStep(
+                StepIds.Reapply(consumer), StepKind.ApplyComponent, consumer, null, [drop.Id],
+                $"Re-apply {consumer} so that its pods load revision {revision + 2} of Secret {kubernetesSecret}, without the previous value (they restart)",
+                $"{consumer} re-applied"));
+        }
+
+        var after = steps.Skip(rotated.Count).Select(s => s.Id).ToList();
+        steps.Add(new PlanStep(
+            StepIds.VerifyDropped(secret), StepKind.VerifySecret, null, null, after,
+            consumers.Count == 0
+                ? $"Check Secret {kubernetesSecret}; if that fails, put revision {revision + 1} back"
+                : $"Wait until {string.Join(", ", consumers)} {(consumers.Count == 1 ? "is" : "are")} healthy on revision {revision + 2}; if not, put revision {revision + 1} (both values) back and re-apply {(consumers.Count == 1 ? "it" : "them")}",
+            $"{secret} verified without its previous value") { Subject = new StepSubject(secret) });
+        return Plan.Create(PlanKind.Secret, stack, @namespace, steps).Value;
+    }
+
+    /// <summary>A grace period as an operator reads it: <c>24 h</c>, <c>2 days</c>, <c>30 min</c>.</summary>
+    public static string GraceText(TimeSpan grace) =>
+        grace.TotalDays >= 2 && grace.TotalDays == Math.Floor(grace.TotalDays) ? $"{grace.TotalDays:0} days"
+        : grace.TotalHours >= 1 && grace.TotalHours == Math.Floor(grace.TotalHours) ? $"{grace.TotalHours:0} h"
+        : $"{Math.Ceiling(grace.TotalMinutes):0} min";
+
     /// <param name="revision">The kept revision to restore.</param>
     /// <param name="live">The live revision: the restored one becomes revision <paramref name="live"/> + 1.</param>
     /// <param name="setsPassword">Whether restoring sets the password on the database role too (a database password).</param>

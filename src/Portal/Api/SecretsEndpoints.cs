@@ -19,6 +19,9 @@ public sealed record RotateSecretBody(string Reason, string? Value = null)
 /// <summary>The body of <c>POST /api/v1/stacks/{name}/secrets/{secret}/rollback</c>; no revision means the newest kept one.</summary>
 public sealed record RollbackSecretBody(string Reason, int? Revision = null);
 
+/// <summary>The body of <c>POST /api/v1/stacks/{name}/secrets/{secret}/reveal</c>: optionally why (it goes into the audit log).</summary>
+public sealed record RevealSecretBody(string? Reason = null);
+
 /// <summary>The body of <c>PUT /api/v1/stacks/{name}/secrets/{secret}/policy</c>: never, daily, weekly, monthly, quarterly or yearly.</summary>
 public sealed record SecretPolicyBody(string Policy);
 
@@ -88,7 +91,45 @@ internal static class SecretsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        secrets.MapPost("/{secret}/reveal", RevealAsync)
+            .WithName("RevealSecret")
+            .RequireAuthorization(PortalPolicies.Operator)
+            .WithSummary("Reveals a newly generated webhook signing secret once, right after its rotation (until its grace period ends), so that it "
+                + "can be given to the senders. Every other secret, a second reveal, or a rotation rolled back is refused. Audited without the value; "
+                + "the answer is never cached (Cache-Control: no-store).")
+            .WithJsonBody<RevealSecretBody>()
+            .Produces<RevealedSecret>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
         return api;
+    }
+
+    private static async Task<IResult> RevealAsync(
+        string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)
+    {
+        // Whatever the answer, no cache along the way may keep it.
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers.Pragma = "no-cache";
+        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
+        if (body is null)
+        {
+            return ApiResults.BadRequest(problem!);
+        }
+
+        using (body)
+        {
+            var reason = body.String("reason");
+            body.RefuseUnknownFields();
+            if (body.Errors.Count > 0)
+            {
+                return ApiResults.Invalid(body.Errors);
+            }
+
+            return Json(await service.RevealAsync(name, secret, reason, user.Actor(), ct));
+        }
     }
 
     private static async Task<IResult> RotateAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)

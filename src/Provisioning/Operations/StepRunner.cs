@@ -65,7 +65,7 @@ internal sealed partial class StepRunner(
                     readied = o.Complete(stepId, now, done.Message);
                     break;
                 case StepOutcome.NotReady notReady:
-                    o.NotReady(stepId, now, policy, notReady.WaitingFor);
+                    o.NotReady(stepId, now, policy, notReady.WaitingFor, notReady.Until);
                     break;
                 case StepOutcome.Failed failed:
                     o.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter, failed.RetryAfter);

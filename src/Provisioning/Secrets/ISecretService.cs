@@ -8,7 +8,7 @@ namespace Portal.Provisioning.Secrets;
 /// <remarks>Secret ids are <c>&lt;component&gt;.&lt;secret&gt;</c> (both DNS labels, so the dot is unambiguous), e.g.
 /// <c>oauth2-proxy.cookie-secret</c>, <c>postgresql.airbyte-db</c> (a relation's credentials are owned by the provider and named by
 /// the requirer's endpoint), <c>minio.root-credentials</c>. No value ever leaves the cluster through this service, except the
-/// one-time reveal of a generated webhook secret (not part of this contract yet).</remarks>
+/// one-time reveal of a generated webhook secret (<see cref="RevealAsync"/>).</remarks>
 public interface ISecretService
 {
     /// <summary>Every secret of the stack with owner, consumers, revision, fingerprint, dates, policy, next rotation, overdue, and
@@ -31,6 +31,18 @@ public interface ISecretService
     /// <summary>Sets the rotation policy of a secret (<c>never</c>, <c>daily</c>, <c>weekly</c>, <c>monthly</c>, <c>quarterly</c>,
     /// <c>yearly</c>); Invalid (path <c>policy</c>) for another word or a secret that cannot be rotated. Audited.</summary>
     Task<ServiceResult<SecretView>> SetPolicyAsync(string stack, string secret, string? policy, string actor, CancellationToken cancellationToken);
+
+    /// <summary>The one-time reveal of a newly generated webhook signing secret, for an Operator to give it to the senders: allowed
+    /// while the live revision was written by a rotation still in its grace period and was not revealed yet (marked in the cluster,
+    /// so of two concurrent reveals only one gets the value). Invalid (path <c>secret</c>) for any other secret; Conflict when already
+    /// revealed, rolled back or not freshly rotated. Audited without the value. The caller must not cache, log or show it elsewhere.</summary>
+    Task<ServiceResult<RevealedSecret>> RevealAsync(string stack, string secret, string? reason, string actor, CancellationToken cancellationToken);
+}
+
+/// <summary>A value revealed once (see <see cref="ISecretService.RevealAsync"/>); its <see cref="ToString"/> never prints it.</summary>
+public sealed record RevealedSecret(string Id, int Revision, string Value)
+{
+    public override string ToString() => $"RevealedSecret {{ Id = {Id}, Revision = {Revision}, Value = redacted }}";
 }
 
 /// <summary>A rotation request: why, and for an operator-supplied secret the new value (never stored by the portal, never echoed).</summary>
@@ -70,6 +82,7 @@ public sealed record StackSecretInventory(string Stack, string Cluster, string N
 /// <param name="KeptRevisions">The secret's earlier revisions an operator can roll back to (its own numbers), newest first.</param>
 /// <param name="PolicyNote">Whether the policy rotates it automatically (in the maintenance window) or, for a value the operator
 /// supplies, only says when the operator should ("overdue, and not rotated automatically"); null without a policy.</param>
+/// <param name="Revealable">Whether an Operator may reveal the live value once now (a webhook signing secret just rotated).</param>
 public sealed record SecretView(
     string Id,
     string Name,
@@ -91,7 +104,8 @@ public sealed record SecretView(
     string UserImpact,
     IReadOnlyList<int> KeptRevisions,
     IReadOnlyList<StaleWorkload> Stale,
-    string? PolicyNote = null);
+    string? PolicyNote = null,
+    bool Revealable = false);
 
 /// <summary>A workload whose pods loaded an older revision of a secret than the live one.</summary>
 /// <param name="Pods">The pods on the old revision, with the revision each loaded.</param>

@@ -68,6 +68,7 @@ public sealed partial class AuthorizationMatrixTests(MatrixPortal portal) : ICla
         ("POST", "/api/v1/stacks/{name}/secrets/{secret}/rotate", "/api/v1/stacks/prod/secrets/oauth2-proxy.cookie-secret/rotate", PortalRole.Operator),
         ("POST", "/api/v1/stacks/{name}/secrets/{secret}/rollback", "/api/v1/stacks/prod/secrets/oauth2-proxy.cookie-secret/rollback", PortalRole.Operator),
         ("PUT", "/api/v1/stacks/{name}/secrets/{secret}/policy", "/api/v1/stacks/prod/secrets/oauth2-proxy.cookie-secret/policy", PortalRole.Operator),
+        ("POST", "/api/v1/stacks/{name}/secrets/{secret}/reveal", "/api/v1/stacks/prod/secrets/airbyte-webhooks.signing-secret/reveal", PortalRole.Operator),
         ("GET", "/api/v1/operations/{id}", "/api/v1/operations/00000000-0000-0000-0000-000000000001", PortalRole.Viewer),
         ("POST", "/api/v1/operations/{id}/retry", "/api/v1/operations/00000000-0000-0000-0000-000000000001/retry", PortalRole.Operator),
         ("POST", "/api/v1/operations/{id}/cancel", "/api/v1/operations/00000000-0000-0000-0000-000000000001/cancel", PortalRole.Operator),

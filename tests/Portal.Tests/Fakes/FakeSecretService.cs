@@ -30,6 +30,10 @@ public sealed class FakeSecretService : ISecretService
 
     public Func<string, string, string?, ServiceResult<SecretView>>? OnPolicy { get; set; }
 
+    public Func<string, string, ServiceResult<RevealedSecret>>? OnReveal { get; set; }
+
+    public List<(string Stack, string Secret, string? Reason, string Actor)> Reveals { get; } = [];
+
     public Task<ServiceResult<StackSecretInventory>> ListAsync(string stack, CancellationToken cancellationToken)
     {
         ListCalls++;
@@ -65,5 +69,12 @@ public sealed class FakeSecretService : ISecretService
         var handler = OnPolicy ?? throw new InvalidOperationException("This test does not expect a page to set a rotation policy.");
         Policies.Add((stack, secret, policy, actor));
         return Task.FromResult(handler(stack, secret, policy));
+    }
+
+    public Task<ServiceResult<RevealedSecret>> RevealAsync(string stack, string secret, string? reason, string actor, CancellationToken cancellationToken)
+    {
+        var handler = OnReveal ?? throw new InvalidOperationException("This test does not expect a page to reveal a secret.");
+        Reveals.Add((stack, secret, reason, actor));
+        return Task.FromResult(handler(stack, secret));
     }
 }

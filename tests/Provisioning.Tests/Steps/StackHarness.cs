@@ -104,11 +104,13 @@ internal sealed class StackHarness : IAsyncDisposable
         var sandbox = await SandboxServer.StartAsync(options, TestContext.Current.CancellationToken);
         var logs = new CapturingLoggerProvider();
         var (database, drop) = await TestDatabases.CreateAsync(provider, "steps");
-        var scheduler = new SerialScheduler();
+        var clock = new ShiftableClock();
+        var scheduler = new SerialScheduler(clock);
 
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(clock);
+        services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton(Policy);
         services.AddSingleton(ComponentCatalog.Default);
         services.AddSingleton(database);
@@ -148,20 +150,27 @@ internal sealed class StackHarness : IAsyncDisposable
 
         var runner = new StepRunner(
             _services.GetRequiredService<OperationStore>(), _services.GetServices<IStepHandler>(), _scheduler, new NoObserver(),
-            Policy, TimeProvider.System, _services.GetRequiredService<ILogger<StepRunner>>());
+            Policy, Clock, _services.GetRequiredService<ILogger<StepRunner>>());
         await _scheduler.DrainAsync(runner);
         return (await _services.GetRequiredService<OperationStore>().FindAsync(operation.Id, CancellationToken.None))!;
     }
 
     /// <summary>Runs every step delivered so far (by a service that started an operation) until nothing is left, with the portal's
     /// observer, so the stack is free again when its operation ends.</summary>
-    public async Task DrainAsync()
+    public Task DrainAsync() => DrainAsync(null);
+
+    /// <summary>As <see cref="DrainAsync()"/>, but returns when the next step is scheduled later than <paramref name="horizon"/> from
+    /// now on <see cref="Clock"/> (a grace period), leaving it scheduled: shift the clock, then drain again.</summary>
+    public async Task DrainAsync(TimeSpan? horizon)
     {
         var runner = new StepRunner(
-            _services.GetRequiredService<OperationStore>(), _services.GetServices<IStepHandler>(), _scheduler, new StackOperationObserver(Database, TimeProvider.System),
-            Policy, TimeProvider.System, _services.GetRequiredService<ILogger<StepRunner>>());
-        await _scheduler.DrainAsync(runner);
+            _services.GetRequiredService<OperationStore>(), _services.GetServices<IStepHandler>(), _scheduler, new StackOperationObserver(Database, Clock),
+            Policy, Clock, _services.GetRequiredService<ILogger<StepRunner>>());
+        await _scheduler.DrainAsync(runner, horizon);
     }
+
+    /// <summary>The clock of the portal's services and the step runner: the system's, shifted by what a test skips.</summary>
+    public ShiftableClock Clock => _services.GetRequiredService<ShiftableClock>();
 
     /// <summary>The step <paramref name="key"/> of <paramref name="plan"/> (the deploy plan by default) as a runner would hand it over.</summary>
     public static StepExecution Execution(StackSpec spec, string key, Plan? plan = null)
@@ -215,7 +224,7 @@ internal sealed class StackHarness : IAsyncDisposable
     }
 
     /// <summary>Delivers queued steps one at a time, and scheduled ones when their time comes.</summary>
-    private sealed class SerialScheduler : IStepScheduler
+    private sealed class SerialScheduler(TimeProvider clock) : IStepScheduler
     {
         private readonly ConcurrentQueue<Guid> _queue = new();
         private readonly List<(Guid StepId, DateTimeOffset At)> _scheduled = [];
@@ -230,7 +239,7 @@ internal sealed class StackHarness : IAsyncDisposable
             }
         }
 
-        public async Task DrainAsync(StepRunner runner)
+        public async Task DrainAsync(StepRunner runner, TimeSpan? horizon = null)
         {
             var ct = TestContext.Current.CancellationToken;
             for (var i = 0; i < 5000; i++)
@@ -250,11 +259,16 @@ internal sealed class StackHarness : IAsyncDisposable
                     }
 
                     next = _scheduled.OrderBy(s => s.At).First();
+                    if (horizon is { } far && next.At - clock.GetUtcNow() > far)
+                    {
+                        return;
+                    }
+
                     _scheduled.Remove(next);
                 }
 
                 // The step asked to be looked at again at this time: wait for it, as Hangfire's scheduler would.
-                var wait = next.At - DateTimeOffset.UtcNow;
+                var wait = next.At - clock.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, ct);
@@ -300,4 +314,13 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
             owner._lines.Enqueue($"{logLevel} {category} [{string.Join(";", scopes)}] {formatter(state, exception)}{(exception is null ? "" : "\n" + exception)}");
         }
     }
+}
+
+/// <summary>The system clock shifted by <see cref="Offset"/>: a test skips a grace period by moving it, while everything else (polls,
+/// leases) keeps running in real time.</summary>
+public sealed class ShiftableClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 }

@@ -13,6 +13,24 @@ public static class AirbyteWebhooksKind
     /// <summary>The port its Service exposes.</summary>
     public const int ServicePort = 80;
 
+    /// <summary>The option that says how long the previous signing secret stays valid after a rotation.</summary>
+    public const string GracePeriodOption = "signing-secret-grace-period";
+
+    /// <summary>The grace period when the option is not set.</summary>
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(24);
+
+    /// <summary>The shortest grace period: senders need some time to switch to the new secret.</summary>
+    public static readonly TimeSpan MinGracePeriod = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest grace period: an old secret that stays valid longer is no longer rotated away.</summary>
+    public static readonly TimeSpan MaxGracePeriod = TimeSpan.FromDays(30);
+
+    /// <summary>The grace period of a component with these option values (the default when unset or unreadable).</summary>
+    public static TimeSpan GracePeriod(string? option) =>
+        Values.Duration.TryCreate(option) is { IsSuccess: true } parsed && parsed.Value.Value >= MinGracePeriod && parsed.Value.Value <= MaxGracePeriod
+            ? parsed.Value.Value
+            : DefaultGracePeriod;
+
     public static ComponentKind Create() => new()
     {
         Name = Name,
@@ -33,7 +51,12 @@ public static class AirbyteWebhooksKind
             new("path-prefix", OptionType.Path, "URL path webhooks are received under.") { Default = "/hooks", Required = true },
             new("signature-header", OptionType.HeaderName, "HTTP header carrying the HMAC-SHA256 signature.") { Default = "X-Hub-Signature-256", Required = true },
             new("max-body-size", OptionType.Integer, "Largest webhook body accepted, in MB.") { Default = "1", Minimum = 1, Maximum = 100 },
-            new("signing-secret-grace-period", OptionType.Duration, "How long the previous signing secret stays valid after a rotation.") { Default = "24h" },
+            new(GracePeriodOption, OptionType.Duration, "How long the previous signing secret stays valid after a rotation (5m to 30 days).")
+            {
+                Default = "24h",
+                Minimum = (long)MinGracePeriod.TotalSeconds,
+                Maximum = (long)MaxGracePeriod.TotalSeconds,
+            },
             Replicas("webhook receiver"),
         ],
         Secrets =

@@ -38,6 +38,10 @@ public sealed partial class SecretCard
     [Parameter]
     public EventCallback OnRollback { get; set; }
 
+    /// <summary>Opens the one-time reveal (offered to operators right after a webhook signing secret's rotation).</summary>
+    [Parameter]
+    public EventCallback OnReveal { get; set; }
+
     private string? RotateRefusal => SecretStyles.RotateRefusal(Secret, Operates);
 
     private string? RollbackRefusal => SecretStyles.RollbackRefusal(Secret, Operates);

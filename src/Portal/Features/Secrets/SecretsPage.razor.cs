@@ -185,6 +185,14 @@ public sealed partial class SecretsPage : IAsyncDisposable
     private Task RollbackAsync(SecretView secret) => WhenAllowedAsync(secret, () =>
         Dialogs.ShowAsync<RollbackSecretDialog>($"Roll back {secret.Name}", Parameters(secret), Options));
 
+    // Whatever the dialog ended with, the inventory is read again: a revealed secret is revealable no more.
+    private Task RevealAsync(SecretView secret) => WhenAllowedAsync(secret, async () =>
+    {
+        var dialog = await Dialogs.ShowAsync<RevealSecretDialog>($"Reveal {secret.Name} once", Parameters(secret), Options);
+        await dialog.Result;
+        await LoadAsync();
+    });
+
     private DialogParameters Parameters(SecretView secret) => new() { { "Stack", Name }, { "Secret", secret } };
 
     // The buttons are disabled for viewers; the role is checked again here because a disabled button is not a permission.

@@ -25,6 +25,7 @@ internal sealed class SecretService(
     ClusterRegistry clusters,
     ComponentCatalog catalog,
     ISecretRotations rotations,
+    Rotation.SecretReveals reveals,
     TimeProvider time) : ISecretService
 {
     /// <summary>The audit action of a policy change.</summary>
@@ -95,6 +96,9 @@ internal sealed class SecretService(
 
     public Task<ServiceResult<StackChange>> RollbackAsync(string stack, string secret, int? revision, string? reason, string actor, CancellationToken cancellationToken) =>
         rotations.RollbackAsync(stack, secret, revision, reason, actor, cancellationToken);
+
+    public Task<ServiceResult<RevealedSecret>> RevealAsync(string stack, string secret, string? reason, string actor, CancellationToken cancellationToken) =>
+        reveals.RevealAsync(stack, secret, reason, actor, cancellationToken);
 
     public async Task<ServiceResult<SecretView>> SetPolicyAsync(string stack, string secret, string? policy, string actor, CancellationToken cancellationToken)
     {
@@ -240,7 +244,9 @@ internal sealed class SecretService(
             secret.Definition.UserImpact,
             kept,
             stale,
-            PolicyNote(secret, notRotatable, policy, facts.Window, overdue));
+            PolicyNote(secret, notRotatable, policy, facts.Window, overdue),
+            secret.Definition.Rotation == RotationStrategy.DualValidity && secret.Keys.Count == 1
+            && Rotation.SecretReveals.Revealable(live, $"{secret.Keys[0]}-previous"));
     }
 
     // Whether the policy rotates the secret by itself, or only says when the operator should.

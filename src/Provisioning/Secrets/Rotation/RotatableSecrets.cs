@@ -28,6 +28,9 @@ internal enum RotationMethod
     /// <summary>A generated password set on a role of the in-cluster server by a Job (ALTER ROLE … PASSWORD), which reads it from a
     /// Secret; the portal cannot reach that server.</summary>
     InClusterDatabasePassword,
+
+    /// <summary>A generated value accepted together with the previous one for a grace period, then alone (the webhook signing secret).</summary>
+    DualValidity,
 }
 
 /// <summary>A Secret the portal copies a secret's value into for consumers: its name and the key of the copy.</summary>
@@ -118,6 +121,11 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
             return new(Create(stack, id, componentName, ObjectNames.ComponentSecret(componentName), name, RotationMethod.OperatorSupplied, null), null);
         }
 
+        if (FindWebhookOrAirbyte(stack, id, component, kind, name) is { } webhookOrAirbyte)
+        {
+            return webhookOrAirbyte;
+        }
+
         if (kind.FindSecret(name) is { } definition)
         {
             return new(null, definition.Rotation == RotationStrategy.None
@@ -183,6 +191,15 @@ internal sealed class RotatableSecrets(ComponentCatalog catalog, StackRenderer r
     // The in-cluster server's superuser password: set by a Job logging in with the current one.
     private SecretLookup InClusterSuperuserPassword(StackSpec stack, string id, string postgresql) =>
         new(Create(stack, id, postgresql, ObjectNames.ComponentSecret(postgresql), PostgresqlRenderer.SuperuserPasswordKey, RotationMethod.InClusterDatabasePassword, null), null);
+
+    // The webhook signing secret rotates with a grace period; airbyte-auth-secrets is the bootloader's (Domain inventory's sentence).
+    private SecretLookup? FindWebhookOrAirbyte(StackSpec stack, string id, ComponentSpec component, ComponentKind kind, string name) => (kind.Name, name) switch
+    {
+        (AirbyteWebhooksKind.Name, WebhooksRenderer.SigningSecretKey) =>
+            new(Create(stack, id, component.Name, ObjectNames.ComponentSecret(component.Name), name, RotationMethod.DualValidity, null), null),
+        (AirbyteKind.Name, _) when kind.FindSecret(name) is not null => new(null, $"{id} cannot be rotated: {Domain.Secrets.SecretInventory.AirbyteAuthSecretsNotRotatable}"),
+        _ => null,
+    };
 
     private RotatableSecret Create(StackSpec stack, string id, string owner, string secretName, string key, RotationMethod method, RelationSpec? relation) =>
         new(id, owner, secretName, key, method, relation, ConsumersOf(stack, secretName));

@@ -231,7 +231,7 @@ internal static class SecretRevisions
         (secret.Metadata.Labels ?? new Dictionary<string, string>()).Where(l => l.Key != TlsSecretRevisions.RevisionOfLabel)
         .ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
 
-    private static async Task<InstalledRevision> WriteAsync(
+    internal static async Task<InstalledRevision> WriteAsync(
         IClusterGateway cluster, string @namespace, string name, Func<V1Secret, (Dictionary<string, byte[]> Data, IReadOnlyList<(string Secret, IReadOnlyList<string> Keys)> Secrets)> change, string writer,
         string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -293,7 +293,7 @@ internal static class SecretRevisions
     }
 
     // Copies the live data to <name>-rev-<n> (again, when a crashed attempt left a copy: the live Secret is still revision n).
-    private static async Task KeepAsync(
+    internal static async Task KeepAsync(
         IClusterGateway cluster, V1Secret live, int revision, IReadOnlyDictionary<string, string> labels, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ns = live.Metadata.NamespaceProperty;

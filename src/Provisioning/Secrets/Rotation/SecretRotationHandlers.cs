@@ -134,6 +134,7 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
         {
             RotationMethod.DatabasePassword or RotationMethod.GeneratedWithCopies or RotationMethod.InClusterDatabasePassword => () => PasswordGenerator.Generate(),
             RotationMethod.Generated => ComponentSecrets.NewCookieSecret,
+            RotationMethod.DualValidity => DualValiditySecrets.NewSigningSecret,
             _ => null,
         };
         var value = await SecretRevisions.PendingAsync(
@@ -171,9 +172,12 @@ internal sealed class RotateSecretHandler(SecretRotationSteps steps) : IStepHand
         Certificates.InstalledRevision installed;
         try
         {
-            installed = await SecretRevisions.InstallAsync(
-                cluster, stack.Namespace, secret.SecretName, secret.Key, value, secret.Name, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
-                .ConfigureAwait(false);
+            installed = secret.Method == RotationMethod.DualValidity
+                ? await DualValiditySecrets.InstallAsync(cluster, stack.Namespace, secret, value, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(), cancellationToken)
+                    .ConfigureAwait(false)
+                : await SecretRevisions.InstallAsync(
+                    cluster, stack.Namespace, secret.SecretName, secret.Key, value, secret.Name, writer, execution.Operation.RequestedBy, steps.Tools.Time.GetUtcNow(),
+                    cancellationToken).ConfigureAwait(false);
         }
         catch (ClusterException e) when (!e.Transient && secret.Method == RotationMethod.DatabasePassword
                                           && ManagedSecrets.Value(live, secret.Key) is { Length: > 0 } previous)

@@ -82,7 +82,11 @@ internal sealed class SecretRotations(
         }
 
         var revision = ManagedSecrets.RevisionOf(live);
-        var plan = SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
+        var plan = target.Method == RotationMethod.DualValidity
+            ? SecretRotationPlans.RotateDualValidity(
+                spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), target.Key, DualValiditySecrets.PreviousKey(target),
+                DualValiditySecrets.GraceOf(spec, catalog, target), revision, target.Consumers)
+            : SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
         var started = await StartAsync(
             context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
             cancellationToken).ConfigureAwait(false);
@@ -190,6 +194,7 @@ internal sealed class SecretRotations(
         RotationMethod.Generated => "Generate a new cookie secret (32 random bytes)",
         RotationMethod.GeneratedWithCopies => GeneratedWithCopies(target),
         RotationMethod.InClusterDatabasePassword => InClusterPassword(spec, target),
+        RotationMethod.DualValidity => "Generate a new signing secret (64 characters; an Operator may reveal it once, to give it to the senders)",
         _ => "Take the new value the operator supplied (it waits in the cluster, never in the portal)",
     };
 
@@ -272,6 +277,8 @@ internal static class SecretRotationServiceCollectionExtensions
         services.AddSingleton<IStepHandler, RotateSecretHandler>();
         services.AddSingleton<IStepHandler, RestoreSecretHandler>();
         services.AddSingleton<IStepHandler, VerifySecretHandler>();
+        services.AddSingleton<IStepHandler, DropPreviousSecretHandler>();
+        services.AddSingleton<SecretReveals>();
         services.AddSingleton<ISecretRotations, SecretRotations>();
         return services;
     }

@@ -23,7 +23,7 @@ public sealed class PerSecretRevisionTests
     {
         await using var world = await RotationWorld.StartAsync(provider: "postgres");
         var inventory = new SecretService(
-            world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Rotations, TimeProvider.System);
+            world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Rotations, world.Harness.Get<Portal.Provisioning.Secrets.Rotation.SecretReveals>(), TimeProvider.System);
         var secretName = ObjectNames.ComponentSecret("oauth2-proxy");
         var before = await world.SecretAsync(secretName);
         var oldCookie = RotationWorld.Value(before, "cookie-secret");

@@ -42,7 +42,7 @@ public sealed class SecretRotationSchedulerTests
         var inside = new DateTimeOffset(day.AddHours(3), TimeSpan.Zero);
         var outside = new DateTimeOffset(day.AddHours(1), TimeSpan.Zero);
         var clock = new FakeTimeProvider(outside);
-        var inventory = new SecretService(world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Rotations, clock);
+        var inventory = new SecretService(world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Rotations, world.Harness.Get<Portal.Provisioning.Secrets.Rotation.SecretReveals>(), clock);
         SecretRotationScheduler Scheduler() => new(
             world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Harness.Get<RotatableSecrets>(), world.Rotations, clock,
             NullLogger<SecretRotationScheduler>.Instance);
