@@ -44,10 +44,4 @@ public static class StepIds
 
     /// <summary>The drop of the previous value of a dual-validity secret after its grace period.</summary>
     public static string DropPreviousSecret(string secret) => $"drop-previous:{secret}";
-
-    /// <summary>The second re-apply of a component in one secret operation (after the previous value is dropped).</summary>
-    public static string Reapply(string component) => $"reapply:{component}";
-
-    /// <summary>The verification after the previous value of a dual-validity secret is dropped.</summary>
-    public static string VerifyDropped(string secret) => $"verify-dropped:{secret}";
 }

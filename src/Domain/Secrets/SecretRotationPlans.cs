@@ -31,7 +31,9 @@ public static class SecretRotationPlans
     }
 
     /// <summary>The rotation of a dual-validity secret (the webhook signing secret): the new value and the previous one are both
-    /// accepted for <paramref name="grace"/>, then the previous one is dropped and the consumers roll again.</summary>
+    /// accepted for <paramref name="grace"/>. The operation ends when the consumers are healthy on both; the previous value is dropped
+    /// by a later operation (<see cref="DropPrevious"/>), which the scheduler starts in the first maintenance window after the grace
+    /// period, so that the stack is not held for the grace period.</summary>
     /// <param name="key">The key of the value, e.g. <c>signing-secret</c>.</param>
     /// <param name="previousKey">The key the previous value is kept under during the grace period, e.g. <c>signing-secret-previous</c>.</param>
     /// <param name="grace">How long both values are accepted.</param>
@@ -42,32 +44,23 @@ public static class SecretRotationPlans
         var change = new PlanStep(
             StepIds.RotateSecret(secret), StepKind.RotateSecret, null, null, [],
             $"{newValue}, and store it as revision {revision + 1} of Secret {kubernetesSecret} under {key}, with the current value kept under {previousKey} "
-            + $"so that both are accepted for the grace period ({GraceText(grace)}); revision {revision} is kept",
+            + $"so that both are accepted for the grace period ({GraceText(grace)}; then the scheduler drops the previous value in the next maintenance window); "
+            + $"revision {revision} is kept",
             $"revision {revision + 1} of {secret} stored") { Subject = new StepSubject(secret) };
-        var rotated = Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, null, null).Steps.ToList();
-        var verify = rotated[^1];
-        var drop = new PlanStep(
-            StepIds.DropPreviousSecret(secret), StepKind.DropPreviousSecret, null, null, [verify.Id],
-            $"Wait for the grace period to end ({GraceText(grace)} after the rotation; senders switch to the new secret meanwhile), then remove {previousKey} "
-            + $"from Secret {kubernetesSecret} as revision {revision + 2}, so that only the new value is accepted",
-            $"previous value of {secret} dropped") { Subject = new StepSubject(secret) };
-        var steps = new List<PlanStep>(rotated) { drop };
-        foreach (var consumer in consumers)
-        {
-            steps.Add(new PlanStep(
-                StepIds.Reapply(consumer), StepKind.ApplyComponent, consumer, null, [drop.Id],
-                $"Re-apply {consumer} so that its pods load revision {revision + 2} of Secret {kubernetesSecret}, without the previous value (they restart)",
-                $"{consumer} re-applied"));
-        }
+        return Create(stack, @namespace, secret, kubernetesSecret, change, revision + 1, revision, consumers, null, null);
+    }
 
-        var after = steps.Skip(rotated.Count).Select(s => s.Id).ToList();
-        steps.Add(new PlanStep(
-            StepIds.VerifyDropped(secret), StepKind.VerifySecret, null, null, after,
-            consumers.Count == 0
-                ? $"Check Secret {kubernetesSecret}; if that fails, put revision {revision + 1} back"
-                : $"Wait until {string.Join(", ", consumers)} {(consumers.Count == 1 ? "is" : "are")} healthy on revision {revision + 2}; if not, put revision {revision + 1} (both values) back and re-apply {(consumers.Count == 1 ? "it" : "them")}",
-            $"{secret} verified without its previous value") { Subject = new StepSubject(secret) });
-        return Plan.Create(PlanKind.Secret, stack, @namespace, steps).Value;
+    /// <summary>The end of a dual-validity secret's grace period: remove the previous value as the next revision, roll the consumers
+    /// again and verify them; if they do not get healthy, the revision with both values is put back.</summary>
+    /// <param name="previousKey">The key of the previous value, e.g. <c>signing-secret-previous</c>.</param>
+    /// <param name="revision">The live revision (with both values).</param>
+    public static Plan DropPrevious(string stack, string @namespace, string secret, string kubernetesSecret, string previousKey, int revision, IReadOnlyList<string> consumers)
+    {
+        var drop = new PlanStep(
+            StepIds.DropPreviousSecret(secret), StepKind.DropPreviousSecret, null, null, [],
+            $"Remove {previousKey} from Secret {kubernetesSecret} as revision {revision + 1}, so that only the new value is accepted (its grace period is over)",
+            $"previous value of {secret} dropped") { Subject = new StepSubject(secret) };
+        return Create(stack, @namespace, secret, kubernetesSecret, drop, revision + 1, revision, consumers, null, null);
     }
 
     /// <summary>A grace period as an operator reads it: <c>24 h</c>, <c>2 days</c>, <c>30 min</c>.</summary>

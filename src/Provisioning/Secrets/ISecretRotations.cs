@@ -11,4 +11,9 @@ internal interface ISecretRotations
     Task<ServiceResult<StackChange>> RotateAsync(string stack, string secret, SecretRotationRequest request, string actor, CancellationToken cancellationToken);
 
     Task<ServiceResult<StackChange>> RollbackAsync(string stack, string secret, int? revision, string? reason, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Ends the grace period of a dual-validity secret (the webhook signing secret) whose grace period is over: an operation
+    /// drops the previous value, rolls the consumers and verifies them. Conflict while the grace period runs or when there is no
+    /// previous value; Invalid (<c>secret</c>) for a secret without one.</summary>
+    Task<ServiceResult<StackChange>> DropPreviousAsync(string stack, string secret, string actor, CancellationToken cancellationToken);
 }

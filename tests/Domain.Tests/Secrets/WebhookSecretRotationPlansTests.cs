@@ -18,42 +18,44 @@ public sealed class WebhookSecretRotationPlansTests
         "prod", "airbyte-prod", Id, "airbyte-webhooks-secrets", "Generate a new signing secret", "signing-secret", "signing-secret-previous",
         TimeSpan.FromHours(24), 2, consumers);
 
+    private static Plan DropPlan(IReadOnlyList<string> consumers) => SecretRotationPlans.DropPrevious(
+        "prod", "airbyte-prod", Id, "airbyte-webhooks-secrets", "signing-secret-previous", 3, consumers);
+
     [Fact]
-    public void A_dual_validity_rotation_stores_both_values_rolls_verifies_then_drops_the_previous_after_the_grace_period_rolls_and_verifies_again()
+    public void A_dual_validity_rotation_stores_both_values_rolls_and_verifies_and_leaves_the_drop_to_a_later_operation()
     {
         var plan = DualPlan(["airbyte-webhooks"]);
 
-        Assert.Equal(
-            [
-                "rotate-secret:" + Id, "apply:airbyte-webhooks", "verify-secret:" + Id,
-                "drop-previous:" + Id, "reapply:airbyte-webhooks", "verify-dropped:" + Id,
-            ],
-            plan.Steps.Select(s => s.Id));
-        Assert.Equal(
-            [StepKind.RotateSecret, StepKind.ApplyComponent, StepKind.VerifySecret, StepKind.DropPreviousSecret, StepKind.ApplyComponent, StepKind.VerifySecret],
-            plan.Steps.Select(s => s.Kind));
-        Assert.Equal(["verify-secret:" + Id], plan.Steps[3].DependsOn);
-        Assert.Equal(["drop-previous:" + Id], plan.Steps[4].DependsOn);
-        Assert.Equal(["drop-previous:" + Id, "reapply:airbyte-webhooks"], plan.Steps[5].DependsOn);
-        Assert.All(plan.Steps.Where(s => s.Kind != StepKind.ApplyComponent), s => Assert.Equal(new StepSubject(Id), s.Subject));
+        Assert.Equal(["rotate-secret:" + Id, "apply:airbyte-webhooks", "verify-secret:" + Id], plan.Steps.Select(s => s.Id));
+        Assert.Equal([StepKind.RotateSecret, StepKind.ApplyComponent, StepKind.VerifySecret], plan.Steps.Select(s => s.Kind));
+        Assert.DoesNotContain(plan.Steps, s => s.Kind == StepKind.DropPreviousSecret);
         Assert.Equal(
             "Generate a new signing secret, and store it as revision 3 of Secret airbyte-webhooks-secrets under signing-secret, with the current value kept under "
-            + "signing-secret-previous so that both are accepted for the grace period (24 h); revision 2 is kept",
+            + "signing-secret-previous so that both are accepted for the grace period (24 h; then the scheduler drops the previous value in the next maintenance "
+            + "window); revision 2 is kept",
             plan.Steps[0].Description);
+    }
+
+    [Fact]
+    public void The_drop_removes_the_previous_value_rolls_the_consumers_and_verifies_them_or_puts_both_values_back()
+    {
+        var plan = DropPlan(["airbyte-webhooks"]);
+
+        Assert.Equal(["drop-previous:" + Id, "apply:airbyte-webhooks", "verify-secret:" + Id], plan.Steps.Select(s => s.Id));
+        Assert.Equal([StepKind.DropPreviousSecret, StepKind.ApplyComponent, StepKind.VerifySecret], plan.Steps.Select(s => s.Kind));
+        Assert.Equal(["drop-previous:" + Id], plan.Steps[1].DependsOn);
+        Assert.All(plan.Steps.Where(s => s.Kind != StepKind.ApplyComponent), s => Assert.Equal(new StepSubject(Id), s.Subject));
         Assert.Equal(
-            "Wait for the grace period to end (24 h after the rotation; senders switch to the new secret meanwhile), then remove signing-secret-previous "
-            + "from Secret airbyte-webhooks-secrets as revision 4, so that only the new value is accepted",
-            plan.Steps[3].Description);
-        Assert.Equal("Re-apply airbyte-webhooks so that its pods load revision 4 of Secret airbyte-webhooks-secrets, without the previous value (they restart)",
-            plan.Steps[4].Description);
-        Assert.Equal("Wait until airbyte-webhooks is healthy on revision 4; if not, put revision 3 (both values) back and re-apply it", plan.Steps[5].Description);
+            "Remove signing-secret-previous from Secret airbyte-webhooks-secrets as revision 4, so that only the new value is accepted (its grace period is over)",
+            plan.Steps[0].Description);
+        Assert.Equal("Wait until airbyte-webhooks is healthy on revision 4; if not, put revision 3 back and re-apply it", plan.Steps[2].Description);
     }
 
     [Fact]
     public void Without_consumers_the_drop_is_checked_on_the_secret_alone()
     {
-        var plan = DualPlan([]);
-        Assert.Equal(["rotate-secret:" + Id, "verify-secret:" + Id, "drop-previous:" + Id, "verify-dropped:" + Id], plan.Steps.Select(s => s.Id));
+        var plan = DropPlan([]);
+        Assert.Equal(["drop-previous:" + Id, "verify-secret:" + Id], plan.Steps.Select(s => s.Id));
         Assert.Equal("Check Secret airbyte-webhooks-secrets; if that fails, put revision 3 back", plan.Steps[^1].Description);
     }
 
@@ -103,7 +105,7 @@ public sealed class WebhookSecretRotationPlansTests
     public void A_step_that_knows_when_it_can_be_ready_is_looked_at_then_not_polled_and_never_after_its_deadline()
     {
         var t0 = StackRequests.Now;
-        var plan = DualPlan(["airbyte-webhooks"]);
+        var plan = DropPlan(["airbyte-webhooks"]);
         var operation = Operation.Start(Guid.NewGuid(), OperationKind.RotateSecret, plan, StackSpecs.Minimal(), "ops@example.com", null, t0);
         var drop = operation.Steps.Single(s => s.Kind == StepKind.DropPreviousSecret);
         foreach (var step in operation.Steps.Where(s => s.Order < drop.Order))

@@ -152,11 +152,6 @@ internal sealed class DropPreviousSecretHandler(SecretRotationSteps steps) : ISt
             return StepOutcome.Ok($"Secret {secret.SecretName} holds no previous value (revision {ManagedSecrets.RevisionOf(live)}): only the new one is accepted");
         }
 
-        if (SecretRevisions.WrittenBy(live) != writer)
-        {
-            return StepOutcome.Fail($"Secret {secret.SecretName} was changed by someone else after this operation stored its revision; its previous value was left", permanent: true);
-        }
-
         var grace = DualValiditySecrets.GraceOf(stack, steps.Tools.Catalog, secret);
         var now = steps.Tools.Time.GetUtcNow();
         var end = DualValiditySecrets.GraceEnd(live, previousKey, grace) ?? now;

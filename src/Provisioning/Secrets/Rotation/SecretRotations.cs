@@ -162,6 +162,68 @@ internal sealed class SecretRotations(
             cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<ServiceResult<StackChange>> DropPreviousAsync(string stack, string secret, string actor, CancellationToken cancellationToken)
+    {
+        const string Action = "drop-previous-secret";
+        var errors = new ErrorList();
+        await using var context = database.CreateContext();
+        var (record, target, refusal) = await PrepareAsync(context, stack, secret, GraceOver, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (target is not null && target.Method != RotationMethod.DualValidity)
+        {
+            errors.Add("secret", $"{target.Id} is not accepted together with a previous value, so it has none to drop.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+        }
+
+        var spec = record!.Applied!;
+        V1Secret? live;
+        try
+        {
+            live = await SecretRevisions.ReadAsync(clusters.Gateway(record.Cluster), spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterException e)
+        {
+            return await RefuseAsync(
+                ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
+                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+        }
+
+        var previousKey = DualValiditySecrets.PreviousKey(target);
+        var grace = DualValiditySecrets.GraceOf(spec, catalog, target);
+        if (live?.Data?.ContainsKey(previousKey) != true)
+        {
+            return await RefuseAsync(
+                ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} holds no previous value of {target.Id}: only the live one is accepted already."),
+                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (DualValiditySecrets.GraceEnd(live, previousKey, grace) is { } end && end > time.GetUtcNow())
+        {
+            return await RefuseAsync(
+                ServiceResult<StackChange>.Conflict(
+                    $"The grace period of {target.Id} ({SecretRotationPlans.GraceText(grace)}) ends at {end.ToUniversalTime():yyyy-MM-dd HH:mm} UTC; "
+                    + "until then senders may still sign with the previous value."),
+                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+        }
+
+        var revision = ManagedSecrets.RevisionOf(live);
+        var plan = SecretRotationPlans.DropPrevious(spec.Name, spec.Namespace, target.Id, target.SecretName, previousKey, revision, target.Consumers);
+        return await StartAsync(
+            context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, GraceOver,
+            $"drop the previous value of {target.Id} (revision {revision} → {revision + 1})", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The reason of a drop: the portal's, not an operator's.
+    private const string GraceOver = "its grace period is over";
+
     private static void ValidateValue(RotatableSecret target, string? value, ErrorList errors)
     {
         if (target.Method != RotationMethod.OperatorSupplied)

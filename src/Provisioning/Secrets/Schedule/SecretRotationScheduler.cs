@@ -14,7 +14,8 @@ using Portal.Provisioning.Secrets.Rotation;
 
 namespace Portal.Provisioning.Secrets.Schedule;
 
-/// <summary>Rotation by policy: for each deployed stack with no operation running, while its maintenance window is open, starts the
+/// <summary>Rotation by policy, and the end of grace periods: for each deployed stack with no operation running, while its maintenance
+/// window is open, first drops the previous value of a dual-validity secret whose grace period is over; otherwise starts the
 /// rotation of one secret whose policy is due (<see cref="RotationSchedule.Next"/>: the period after its last rotation, or its
 /// creation, moved into the window), the longest due first, through <see cref="ISecretRotations"/> as <see cref="Actor"/>. Values
 /// the operator supplies (the OAuth client secret) are never rotated here: the inventory says they need the operator.</summary>
@@ -56,6 +57,23 @@ internal sealed partial class SecretRotationScheduler(
 
             try
             {
+                // A grace period that ended comes first: until its previous value is dropped, a signing secret has two valid values.
+                if (await GraceOverAsync(record, now, cancellationToken).ConfigureAwait(false) is { } over)
+                {
+                    var dropped = await rotations.DropPreviousAsync(record.Name, over, Actor, cancellationToken).ConfigureAwait(false);
+                    if (dropped.IsSuccess)
+                    {
+                        started.Add($"{record.Name}/{over}");
+                        Log.DropStarted(logger, over, record.Name, dropped.Value.OperationId);
+                    }
+                    else
+                    {
+                        Log.RotationRefused(logger, over, record.Name, dropped.Errors.Count > 0 ? string.Join("; ", dropped.Errors) : dropped.Message);
+                    }
+
+                    continue;
+                }
+
                 if (await DueAsync(record, now, cancellationToken).ConfigureAwait(false) is not { } due)
                 {
                     continue;
@@ -80,6 +98,30 @@ internal sealed partial class SecretRotationScheduler(
         }
 
         return started;
+    }
+
+    // A dual-validity secret of the stack (the webhook signing secret) whose grace period is over while it still holds its previous value.
+    private async Task<string?> GraceOverAsync(StackRecord record, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var spec = record.Applied!;
+        var cluster = clusters.Gateway(record.Cluster);
+        foreach (var secret in SecretInventory.Of(spec, catalog).Where(s => s.Definition.Rotation == RotationStrategy.DualValidity && s.NotRotatable is null))
+        {
+            if (rotatable.Find(spec, secret.Id.ToString()).Secret is not { Method: RotationMethod.DualValidity } found)
+            {
+                continue;
+            }
+
+            var live = await cluster.ReadAsync<V1Secret>("v1", "Secret", spec.Namespace, found.SecretName, cancellationToken).ConfigureAwait(false);
+            if (live is not null
+                && DualValiditySecrets.GraceEnd(live, DualValiditySecrets.PreviousKey(found), DualValiditySecrets.GraceOf(spec, catalog, found)) is { } end
+                && end <= now)
+            {
+                return found.Id;
+            }
+        }
+
+        return null;
     }
 
     // The secret of the stack whose policy has been due the longest and which the portal rotates by itself, or null.
@@ -138,6 +180,9 @@ internal sealed partial class SecretRotationScheduler(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "The rotation policy of {Secret} on stack {Stack} is due: rotation started as operation {OperationId}")]
         public static partial void RotationStarted(ILogger logger, string secret, string stack, Guid? operationId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "The grace period of {Secret} on stack {Stack} is over: its previous value is dropped by operation {OperationId}")]
+        public static partial void DropStarted(ILogger logger, string secret, string stack, Guid? operationId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The rotation policy of {Secret} on stack {Stack} is due, but the rotation was refused: {Why}")]
         public static partial void RotationRefused(ILogger logger, string secret, string stack, string? why);

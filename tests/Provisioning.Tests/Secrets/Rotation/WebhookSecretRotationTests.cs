@@ -1,17 +1,22 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portal.Domain.Catalog;
 using Portal.Domain.Catalog.Kinds;
 using Portal.Domain.Naming;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
+using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Secrets;
 using Portal.Provisioning.Secrets.Rotation;
+using Portal.Provisioning.Secrets.Schedule;
 using Portal.Provisioning.Stacks;
 
 namespace Portal.Provisioning.Tests.Secrets.Rotation;
 
-/// <summary>The webhook signing secret rotates with a grace period: both values are accepted until it ends (the wait persisted with
-/// the step, the clock skipped rather than slept), then the previous value is dropped and the receiver rolls again; the new value can
-/// be revealed once, to one of two concurrent callers, and is nowhere else.</summary>
+/// <summary>The webhook signing secret rotates with a grace period: both values are accepted until it ends (the clock skipped rather
+/// than slept), then the scheduler drops the previous value in an operation of its own and the receiver rolls again; the new value
+/// can be revealed once, to one of two concurrent callers, and is nowhere else.</summary>
 public sealed class WebhookSecretRotationTests
 {
     private const string Signing = "signing-secret";
@@ -34,15 +39,10 @@ public sealed class WebhookSecretRotationTests
         Assert.True(started.IsSuccess, started.Message + string.Join("; ", started.Errors));
         await world.Harness.DrainAsync(TimeSpan.FromHours(1));
 
-        // Rotated, rolled and verified; the drop waits for the end of the grace period (24 h by default), persisted with the step.
-        var waiting = await world.OperationAsync(started.Value.OperationId!.Value);
-        Assert.True(waiting.State == OperationState.Running, RotationWorld.Describe(waiting));
-        Assert.Equal(StepState.Succeeded, waiting.Steps.Single(s => s.Key == StepIds.VerifySecret(id)).State);
-        var drop = waiting.Steps.Single(s => s.Key == StepIds.DropPreviousSecret(id));
-        Assert.Equal(StepState.Waiting, drop.State);
-        Assert.Equal(0, drop.FailedAttempts);
-        Assert.InRange(drop.NotBefore!.Value - world.Harness.Clock.GetUtcNow(), TimeSpan.FromHours(23), TimeSpan.FromHours(24));
-        Assert.Contains("grace period (24 h)", drop.Message, StringComparison.Ordinal);
+        // Rotated, rolled and verified: the operation ends and the stack is free; both values are accepted until the grace period ends.
+        var rotated = await world.OperationAsync(started.Value.OperationId!.Value);
+        Assert.True(rotated.State == OperationState.Succeeded, RotationWorld.Describe(rotated));
+        Assert.DoesNotContain(rotated.Steps, s => s.Kind == StepKind.DropPreviousSecret);
 
         var dual = await world.SecretAsync(secretName);
         var newValue = RotationWorld.Value(dual, Signing);
@@ -55,10 +55,15 @@ public sealed class WebhookSecretRotationTests
         Assert.Equal([$"Deployment/{webhooks}"], changed);
         Assert.Contains($"{secretName}={revision + 1}", rolled[$"Deployment/{webhooks}"], StringComparison.Ordinal);
 
-        // A redelivered drop before the end (a restarted portal) waits again for the same end, without spending an attempt.
-        var again = await world.Harness.Handler(StepKind.DropPreviousSecret).RunAsync(new StepExecution(waiting, drop), ct);
-        var notReady = Assert.IsType<StepOutcome.NotReady>(again);
-        Assert.InRange((notReady.Until!.Value - drop.NotBefore!.Value).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        // Before the end of the grace period (24 h by default) the previous value cannot be dropped, and the scheduler leaves it.
+        var early = await world.Rotations.DropPreviousAsync(world.Spec.Name, id, "ops@example.com", ct);
+        Assert.Equal(ServiceStatus.Conflict, early.Status);
+        Assert.Contains("grace period", early.Message, StringComparison.Ordinal);
+        Assert.Contains("(24 h)", early.Message, StringComparison.Ordinal);
+        SecretRotationScheduler Scheduler() => new(
+            world.Harness.Database, world.Harness.Get<ClusterRegistry>(), ComponentCatalog.Default, world.Harness.Get<RotatableSecrets>(), world.Rotations,
+            world.Harness.Clock, NullLogger<SecretRotationScheduler>.Instance);
+        Assert.Empty(await Scheduler().RotateDueAsync(ct));
         Assert.Equal(oldValue, RotationWorld.Value(await world.SecretAsync(secretName), Previous));
 
         // Revealed once: of two concurrent reveals one gets the new value; the other, and any later one, is refused.
@@ -80,11 +85,20 @@ public sealed class WebhookSecretRotationTests
         Assert.Equal(ServiceStatus.Invalid, other.Status);
         Assert.Equal("secret", Assert.Single(other.Errors).Path);
 
-        // The grace period ends: the previous value is dropped as the next revision and the receiver rolls again.
+        // The grace period ends: the scheduler starts the drop (the stack has no maintenance window, so it may at once); the previous
+        // value is removed as the next revision and the receiver rolls again.
         world.Harness.Clock.Offset += TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1);
+        Assert.Equal([$"{world.Spec.Name}/{id}"], await Scheduler().RotateDueAsync(ct));
+        Guid dropId;
+        await using (var context = world.Harness.Database.CreateContext())
+        {
+            dropId = (await context.Stacks.AsNoTracking().SingleAsync(s => s.Name == world.Spec.Name, ct)).ActiveOperationId!.Value;
+        }
+
         await world.Harness.DrainAsync(TimeSpan.FromHours(1));
-        var done = await world.OperationAsync(started.Value.OperationId!.Value);
+        var done = await world.OperationAsync(dropId);
         Assert.True(done.State == OperationState.Succeeded, RotationWorld.Describe(done));
+        Assert.Equal(SecretRotationScheduler.Actor, done.RequestedBy);
         var single = await world.SecretAsync(secretName);
         Assert.False(single.Data.ContainsKey(Previous));
         Assert.Equal(newValue, RotationWorld.Value(single, Signing));
@@ -98,6 +112,7 @@ public sealed class WebhookSecretRotationTests
         Assert.IsType<StepOutcome.Done>(await world.Harness.Handler(StepKind.DropPreviousSecret).RunAsync(new StepExecution(done, finished), ct));
         Assert.Equal(revision + 2, RotationWorld.Revision(await world.SecretAsync(secretName)));
 
+        await world.AssertNowhereAsync([oldValue, newValue], rotated);
         await world.AssertNowhereAsync([oldValue, newValue], done);
     }
 }
