@@ -41,6 +41,26 @@ public sealed class ObservationTests
         Assert.Equal(StatusWorld.StackName, pod.Stack);
     }
 
+    [Theory]
+    [InlineData("oauth2-proxy", "oauth2-proxy", "ReplicaSet", "oauth2-proxy-7d9f8", "7d9f8", "oauth2-proxy")]
+    [InlineData("oauth2-proxy", "oauth2-proxy", "ReplicaSet", "oauth2-proxy-7d9f8", null, "oauth2-proxy")]
+    [InlineData("airbyte", "server", "ReplicaSet", "airbyte-server-5c6b7", "5c6b7", "airbyte-server")]
+    [InlineData("airbyte", "server", "ReplicaSet", "airbyte-server-5c6b7", null, "airbyte-server")]
+    [InlineData("minio", "minio", "StatefulSet", "minio", null, "minio")]
+    [InlineData("server", "server", "ReplicaSet", "server-server-5c6b7", "5c6b7", "server-server")]
+    public void A_pod_names_its_workload_as_the_cluster_does(string component, string workload, string ownerKind, string owner, string? hash, string expected)
+    {
+        var labels = new Dictionary<string, string> { [PortalLabels.Component] = component, [PortalLabels.Workload] = workload };
+        if (hash is not null)
+        {
+            labels[ObservedPod.PodTemplateHashLabel] = hash;
+        }
+
+        var pod = new ObservedPod { Namespace = "ns", Name = $"{owner}-x1", Labels = labels, OwnerReferences = [new OwnerReference(ownerKind, owner, "uid-1")] };
+
+        Assert.Equal(expected, pod.WorkloadName);
+    }
+
     [Fact]
     public void Secret_exposes_its_revision_and_missing_keys_without_values()
     {

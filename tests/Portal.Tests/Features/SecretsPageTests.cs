@@ -107,6 +107,21 @@ public class SecretsPageTests : PortalTestContext
     }
 
     [Fact]
+    public void The_policy_says_whether_the_scheduler_rotates_the_secret_or_the_operator_must()
+    {
+        const string Automatic = "Rotated automatically by the scheduler when due, in the maintenance window (daily 02:00–04:00 UTC), when no other operation runs on the stack.";
+        const string Manual = "Overdue, and not rotated automatically: its value comes from outside the portal, so the operator rotates it with the new value.";
+        Secrets.Stacks["prod"] = ServiceResult<StackSecretInventory>.Ok(Inventory(
+            "prod", CookieSecret() with { PolicyNote = Automatic }, ClientSecret() with { PolicyNote = Manual }, DatabaseSecret()));
+
+        var page = RenderPage();
+
+        Assert.Equal(Automatic, Text(page.WaitForElement($"[data-testid=secret][data-secret='{Cookie}']"), "policy-note"));
+        Assert.Equal(Manual, Text(page.Find($"[data-testid=secret][data-secret='{Client}']"), "policy-note"));
+        Assert.Empty(page.Find($"[data-testid=secret][data-secret='{Database}']").QuerySelectorAll("[data-testid=policy-note]"));
+    }
+
+    [Fact]
     public void A_secret_the_portal_cannot_rotate_says_why_and_offers_no_write()
     {
         var page = RenderPage();

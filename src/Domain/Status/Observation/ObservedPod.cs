@@ -95,9 +95,32 @@ public sealed record ObservedPod : ObservedObject
     public IReadOnlyDictionary<string, int> SecretRevisions =>
         SecretRevisionLedger.Parse(Annotation(PortalLabels.SecretRevisionsAnnotation));
 
-    /// <summary>The name of the workload object the pod belongs to (<c>airbyte-server</c>), from its labels, else its owner.</summary>
-    public string WorkloadName =>
-        Component is { } component && Workload is { } workload
-            ? ObjectNames.Workload(component, workload)
-            : ControllerOwner?.Name ?? Name;
+    /// <summary>The label a ReplicaSet's pods carry with the hash its name ends in.</summary>
+    public const string PodTemplateHashLabel = "pod-template-hash";
+
+    /// <summary>The name of the workload object the pod belongs to (<c>airbyte-server</c>, <c>oauth2-proxy</c>): its ReplicaSet's name
+    /// without the pod-template hash, or its StatefulSet; else from its labels (a component's only workload carries the
+    /// component's name as its workload label and is named after the component alone).</summary>
+    public string WorkloadName
+    {
+        get
+        {
+            if (ControllerOwner is { } owner)
+            {
+                if (owner.Kind == ObjectKinds.StatefulSet)
+                {
+                    return owner.Name;
+                }
+
+                if (owner.Kind == ObjectKinds.ReplicaSet && Label(PodTemplateHashLabel) is { Length: > 0 } hash && owner.Name.EndsWith($"-{hash}", StringComparison.Ordinal))
+                {
+                    return owner.Name[..^(hash.Length + 1)];
+                }
+            }
+
+            return Component is { } component && Workload is { } workload
+                ? ObjectNames.Workload(component, workload == component ? "" : workload)
+                : ControllerOwner?.Name ?? Name;
+        }
+    }
 }
