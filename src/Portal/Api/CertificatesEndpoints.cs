@@ -85,69 +85,20 @@ internal static class CertificatesEndpoints
         return api;
     }
 
-    private static async Task<IResult> RotateAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
+    private static Task<IResult> RotateAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => body.String("reason"),
+            async reason => Accepted(await service.RotateAsync(name, host, reason, user.Actor(), ct)), optional: true);
 
-        using (body)
-        {
-            var reason = body.String("reason");
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
+    private static Task<IResult> RollbackAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => (Reason: body.String("reason"), Revision: body.Integer("revision")),
+            async fields => Accepted(await service.RollbackAsync(name, host, fields.Revision, fields.Reason, user.Actor(), ct)), optional: true);
 
-            return Accepted(await service.RotateAsync(name, host, reason, user.Actor(), ct));
-        }
-    }
-
-    private static async Task<IResult> RollbackAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
-
-        using (body)
-        {
-            var reason = body.String("reason");
-            var revision = body.Integer("revision");
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            return Accepted(await service.RollbackAsync(name, host, revision, reason, user.Actor(), ct));
-        }
-    }
-
-    private static async Task<IResult> UploadAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
-
-        using (body)
-        {
-            var upload = new ManualCertificateUpload(body.String("certificate"), body.String("key"), body.String("chain"), body.String("reason"));
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            return Accepted(await service.UploadAsync(name, host, upload, user.Actor(), ct));
-        }
-    }
+    private static Task<IResult> UploadAsync(string name, string host, HttpRequest request, ClaimsPrincipal user, [FromServices] ICertificateService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => new ManualCertificateUpload(body.String("certificate"), body.String("key"), body.String("chain"), body.String("reason")),
+            async upload => Accepted(await service.UploadAsync(name, host, upload, user.Actor(), ct)));
 
     private static IResult Accepted(ServiceResult<StackChange> result) =>
         result.IsSuccess

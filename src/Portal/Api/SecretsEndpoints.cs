@@ -107,94 +107,31 @@ internal static class SecretsEndpoints
         return api;
     }
 
-    private static async Task<IResult> RevealAsync(
+    private static Task<IResult> RevealAsync(
         string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)
     {
         // Whatever the answer, no cache along the way may keep it.
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         request.HttpContext.Response.Headers.Pragma = "no-cache";
-        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
-
-        using (body)
-        {
-            var reason = body.String("reason");
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            return Json(await service.RevealAsync(name, secret, reason, user.Actor(), ct));
-        }
+        return JsonBody.HandleAsync(
+            request, body => body.String("reason"),
+            async reason => Json(await service.RevealAsync(name, secret, reason, user.Actor(), ct)), optional: true);
     }
 
-    private static async Task<IResult> RotateAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
+    private static Task<IResult> RotateAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => new SecretRotationRequest(body.String("reason"), body.String("value")),
+            async rotation => Accepted(await service.RotateAsync(name, secret, rotation, user.Actor(), ct)), optional: true);
 
-        using (body)
-        {
-            var rotation = new SecretRotationRequest(body.String("reason"), body.String("value"));
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
+    private static Task<IResult> RollbackAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => (Reason: body.String("reason"), Revision: body.Integer("revision")),
+            async fields => Accepted(await service.RollbackAsync(name, secret, fields.Revision, fields.Reason, user.Actor(), ct)), optional: true);
 
-            return Accepted(await service.RotateAsync(name, secret, rotation, user.Actor(), ct));
-        }
-    }
-
-    private static async Task<IResult> RollbackAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request, optional: true);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
-
-        using (body)
-        {
-            var reason = body.String("reason");
-            var revision = body.Integer("revision");
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            return Accepted(await service.RollbackAsync(name, secret, revision, reason, user.Actor(), ct));
-        }
-    }
-
-    private static async Task<IResult> SetPolicyAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct)
-    {
-        var (body, problem) = await JsonBody.ReadAsync(request);
-        if (body is null)
-        {
-            return ApiResults.BadRequest(problem!);
-        }
-
-        using (body)
-        {
-            var policy = body.String("policy");
-            body.RefuseUnknownFields();
-            if (body.Errors.Count > 0)
-            {
-                return ApiResults.Invalid(body.Errors);
-            }
-
-            return Json(await service.SetPolicyAsync(name, secret, policy, user.Actor(), ct));
-        }
-    }
+    private static Task<IResult> SetPolicyAsync(string name, string secret, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecretService service, CancellationToken ct) =>
+        JsonBody.HandleAsync(
+            request, body => body.String("policy"),
+            async policy => Json(await service.SetPolicyAsync(name, secret, policy, user.Actor(), ct)));
 
     private static IResult Accepted(ServiceResult<StackChange> result) =>
         result.IsSuccess

@@ -78,6 +78,9 @@ internal sealed class OperationStarter(PortalDatabase database, IStepScheduler s
     };
 
     /// <summary>"stack prod is busy: operation … (Deploy) is running", or null when the stack is free.</summary>
+    /// <remarks>An operation that has finished but whose stack was not freed yet (the runner frees it right after saving the end, in
+    /// a second write; a crash in between would leave it so) does not hold the stack: it is freed here as the runner would have
+    /// (a success records what is now applied), on the tracked <paramref name="stack"/>, saved with what the caller saves next.</remarks>
     public static async Task<string?> BusyMessageAsync(PortalDbContext context, StackRecord stack, CancellationToken cancellationToken)
     {
         if (stack.ActiveOperationId is not { } active)
@@ -85,9 +88,21 @@ internal sealed class OperationStarter(PortalDatabase database, IStepScheduler s
             return null;
         }
 
-        var kind = await context.Operations.AsNoTracking().Where(o => o.Id == active).Select(o => (OperationKind?)o.Kind)
+        var operation = await context.Operations.AsNoTracking().Where(o => o.Id == active).Select(o => new { o.Kind, o.State, o.Target })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return $"stack {stack.Name} is busy: operation {active} ({kind?.ToString() ?? "unknown"}) is running";
+        if (operation is null || !operation.State.IsFinished())
+        {
+            return $"stack {stack.Name} is busy: operation {active} ({operation?.Kind.ToString() ?? "unknown"}) is running";
+        }
+
+        if (operation.State == OperationState.Succeeded)
+        {
+            stack.Applied = operation.Kind == OperationKind.Teardown ? null : operation.Target;
+        }
+
+        stack.ActiveOperationId = null;
+        stack.LastOperationId = active;
+        return null;
     }
 }
 

@@ -34,8 +34,10 @@ internal sealed class StackHarness : IAsyncDisposable
         FirstBackoff = TimeSpan.FromMilliseconds(100),
         MaxBackoff = TimeSpan.FromSeconds(1),
         PollInterval = TimeSpan.FromMilliseconds(100),
-        AwaitDeadline = TimeSpan.FromSeconds(45),
-        StepDeadline = TimeSpan.FromSeconds(45),
+        // Generous: CI runs four test projects at once on two cores, and a serial deploy can leave a step waiting a while for
+        // the object another step makes (no test waits for these deadlines to pass).
+        AwaitDeadline = TimeSpan.FromMinutes(3),
+        StepDeadline = TimeSpan.FromMinutes(3),
         IssuanceFirstBackoff = TimeSpan.FromMilliseconds(100),
         IssuanceMaxBackoff = TimeSpan.FromSeconds(1),
         VerifyDeadline = TimeSpan.FromSeconds(3),

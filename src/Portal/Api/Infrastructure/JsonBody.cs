@@ -23,6 +23,33 @@ internal sealed class JsonBody : IDisposable
 
     private JsonElement Root => _document.RootElement;
 
+    /// <summary>The common shape of a write: reads the body, takes its fields with <paramref name="read"/>, refuses unknown ones, and
+    /// only when the body has no problem calls <paramref name="call"/> with what was read; otherwise every problem answers 400 at
+    /// once and nothing is called. <paramref name="optional"/> accepts an empty body as <c>{}</c>.</summary>
+    public static async Task<IResult> HandleAsync<T>(HttpRequest request, Func<JsonBody, T> read, Func<T, Task<IResult>> call, bool optional = false)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(call);
+        var (body, problem) = await ReadAsync(request, optional);
+        if (body is null)
+        {
+            return ApiResults.BadRequest(problem!);
+        }
+
+        T fields;
+        using (body)
+        {
+            fields = read(body);
+            body.RefuseUnknownFields();
+            if (body.Errors.Count > 0)
+            {
+                return ApiResults.Invalid(body.Errors);
+            }
+        }
+
+        return await call(fields);
+    }
+
     /// <summary>Reads the body as a JSON object; <paramref name="optional"/> accepts an empty body as <c>{}</c>.</summary>
     public static async Task<(JsonBody? Body, string? Problem)> ReadAsync(HttpRequest request, bool optional = false)
     {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using MudBlazor;
-using Portal.Provisioning.Secrets;
 using Portal.Security;
 
 namespace Portal.Features.Secrets;
@@ -17,23 +16,8 @@ public sealed partial class RevealSecretDialog : IDisposable
     private bool _copied;
     private List<string> _problems = [];
 
-    [CascadingParameter]
-    public required IMudDialogInstance Dialog { get; set; }
-
-    [Inject]
-    public required ISecretService Secrets { get; init; }
-
-    [Inject]
-    public required CircuitAuthorization Authorization { get; init; }
-
     [Inject]
     public required IJSRuntime JS { get; init; }
-
-    [Parameter, EditorRequired]
-    public required string Stack { get; set; }
-
-    [Parameter, EditorRequired]
-    public required SecretView Secret { get; set; }
 
     private async Task RevealAsync()
     {

@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Features.Certificates;
 using Portal.Features.Stacks;
-using Portal.Provisioning.Secrets;
-using Portal.Security;
 
 namespace Portal.Features.Secrets;
 
@@ -15,23 +13,8 @@ public sealed partial class RollbackSecretDialog
     private WriteOutcome _outcome = WriteOutcome.None;
     private bool _busy;
 
-    [CascadingParameter]
-    public required IMudDialogInstance Dialog { get; set; }
-
-    [Inject]
-    public required ISecretService Secrets { get; init; }
-
-    [Inject]
-    public required CircuitAuthorization Authorization { get; init; }
-
     [Inject]
     public required NavigationManager Navigation { get; init; }
-
-    [Parameter, EditorRequired]
-    public required string Stack { get; set; }
-
-    [Parameter, EditorRequired]
-    public required SecretView Secret { get; set; }
 
     private bool Chosen => Secret.KeptRevisions.Contains(_revision);
 

@@ -3,7 +3,6 @@ using MudBlazor;
 using Portal.Features.Certificates;
 using Portal.Features.Stacks;
 using Portal.Provisioning.Secrets;
-using Portal.Security;
 
 namespace Portal.Features.Secrets;
 
@@ -22,23 +21,8 @@ public sealed partial class RotateSecretDialog
     private WriteOutcome _outcome = WriteOutcome.None;
     private bool _busy;
 
-    [CascadingParameter]
-    public required IMudDialogInstance Dialog { get; set; }
-
-    [Inject]
-    public required ISecretService Secrets { get; init; }
-
-    [Inject]
-    public required CircuitAuthorization Authorization { get; init; }
-
     [Inject]
     public required NavigationManager Navigation { get; init; }
-
-    [Parameter, EditorRequired]
-    public required string Stack { get; set; }
-
-    [Parameter, EditorRequired]
-    public required SecretView Secret { get; set; }
 
     private bool NeedsValue => _preview?.NeedsValue == true;
 

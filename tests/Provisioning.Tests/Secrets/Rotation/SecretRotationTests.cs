@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Naming;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
@@ -136,6 +137,15 @@ public sealed class SecretRotationTests
         Assert.NotEmpty(changed);
         Assert.All(changed, k => Assert.StartsWith("Deployment/oauth2-proxy", k, StringComparison.Ordinal));
         Assert.Equal(["apply:oauth2-proxy"], cookie.Steps.Where(s => s.Kind == Domain.Plans.StepKind.ApplyComponent).Select(s => s.Key));
+
+        // As if the portal had died between saving the operation's end and freeing the stack: the finished operation does not hold it.
+        await using (var context = world.Harness.Database.CreateContext())
+        {
+            var record = await context.Stacks.SingleAsync(s => s.Name == world.Spec.Name, TestContext.Current.CancellationToken);
+            Assert.Null(record.ActiveOperationId);
+            record.ActiveOperationId = cookie.Id;
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
 
         const string NewClientSecret = "new-client-secret-from-the-idp-7c1f";
         var client = await world.Rotations.RotateAsync(
