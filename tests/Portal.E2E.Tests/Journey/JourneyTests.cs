@@ -227,6 +227,14 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await tab.OpenAsync($"/stacks/{stack}/secrets");
         await Expect(cookie.GetByTestId("live-revision")).ToHaveTextAsync("2", new() { Timeout = Ms(Converge) });
         await tab.ScreenshotAsync("19f-secret-rotated");
+
+        // The audit log has the rotation: who, the action on the secret, and why.
+        await tab.OpenAsync("/audit");
+        var entry = tab.Page.Locator("tr.entry").Filter(new() { HasText = "JOURNEY-3b: cookie secret seen in a log" });
+        await Expect(entry).ToHaveCountAsync(1, new() { Timeout = Ms(Converge) });
+        await Expect(entry).ToContainTextAsync("rotate-secret");
+        await Expect(entry).ToContainTextAsync("Adam Admin");
+        await tab.ScreenshotAsync("19g-secret-audit");
         await tab.OpenAsync($"/stacks/{stack}");
     }
 

@@ -1,4 +1,5 @@
 using k8s;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -43,7 +44,8 @@ public sealed class LegoAcmeIssuerTests(IssuerTestCluster cluster) : IClassFixtu
     public async Task With_a_solver_address_the_challenge_path_is_routed_to_the_portal_for_the_run_and_the_route_removed_after()
     {
         var ns = await cluster.NamespaceAsync();
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Two watches deliver independently: the events are put in the cluster's order by their objects' resourceVersion.
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(long Version, string Event)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var client = cluster.Harness.Client;
         var watches = Task.WhenAll(
@@ -52,14 +54,16 @@ public sealed class LegoAcmeIssuerTests(IssuerTestCluster cluster) : IClassFixtu
                 await foreach (var (type, ingress) in client.NetworkingV1.WatchListNamespacedIngressAsync(ns, cancellationToken: stop.Token))
                 {
                     var rule = ingress.Spec.Rules[0];
-                    seen.Enqueue($"{type} Ingress {ingress.Metadata.Name} {rule.Host}{rule.Http.Paths[0].Path} -> {rule.Http.Paths[0].Backend.Service.Name}");
+                    seen.Enqueue((long.Parse(ingress.Metadata.ResourceVersion, CultureInfo.InvariantCulture),
+                        $"{type} Ingress {ingress.Metadata.Name} {rule.Host}{rule.Http.Paths[0].Path} -> {rule.Http.Paths[0].Backend.Service.Name}"));
                 }
             }, stop.Token),
             Task.Run(async () =>
             {
                 await foreach (var (type, service) in client.CoreV1.WatchListNamespacedServiceAsync(ns, cancellationToken: stop.Token))
                 {
-                    seen.Enqueue($"{type} Service {service.Metadata.Name} {service.Spec.Type} {service.Spec.ExternalName}:{service.Spec.Ports[0].Port}");
+                    seen.Enqueue((long.Parse(service.Metadata.ResourceVersion, CultureInfo.InvariantCulture),
+                        $"{type} Service {service.Metadata.Name} {service.Spec.Type} {service.Spec.ExternalName}:{service.Spec.Ports[0].Port}"));
                 }
             }, stop.Token));
 
@@ -72,7 +76,8 @@ public sealed class LegoAcmeIssuerTests(IssuerTestCluster cluster) : IClassFixtu
             $"Deleted Ingress acme-http01-app-example-com {Host}/.well-known/acme-challenge/ -> acme-http01-solver",
             "Deleted Service acme-http01-solver ExternalName portal.portal-system.svc.cluster.local:8089",
         ];
-        await Eventually(() => Assert.Equal(expected, seen.Where(e => !e.StartsWith("Modified", StringComparison.Ordinal))));
+        await Eventually(() => Assert.Equal(
+            expected, seen.OrderBy(e => e.Version).Select(e => e.Event).Where(e => !e.StartsWith("Modified", StringComparison.Ordinal))));
         Assert.Empty((await client.NetworkingV1.ListNamespacedIngressAsync(ns, cancellationToken: Ct)).Items);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watches);
