@@ -118,8 +118,9 @@ internal static class DualValiditySecrets
     }
 }
 
-/// <summary>Waits for the grace period of a dual-validity secret to end, then drops its previous value as a new revision. The wait
-/// is persisted with the step (looked at again at the end of the grace period, no attempt spent), so it survives a restart.</summary>
+/// <summary>Drops the previous value of a dual-validity secret as a new revision, in the operation the scheduler starts once the grace
+/// period is over. Should it run earlier (a clock moved back), it waits for the end, persisted with the step (looked at again then,
+/// no attempt spent), so the wait survives a restart; a redelivery after the drop writes nothing.</summary>
 internal sealed class DropPreviousSecretHandler(SecretRotationSteps steps) : IStepHandler
 {
     public StepKind Kind => StepKind.DropPreviousSecret;

@@ -12,7 +12,7 @@ namespace Portal.Provisioning.Secrets.Rotation;
 /// webhook signing secret), an Operator may see the new value once, to give it to the senders. Audited without the value.</summary>
 /// <remarks>
 /// The reveal is allowed while the live revision was written by a rotation and still holds the previous value (that is, within
-/// the grace period: the rotation's last steps drop it), was not rolled back, and was not revealed yet. The mark
+/// the grace period: the scheduler drops it when the period is over), was not rolled back, and was not revealed yet. The mark
 /// (<see cref="DualValiditySecrets.RevealedAtAnnotation"/>) is written on the live Secret with its resourceVersion as precondition
 /// before the value is returned, so of two concurrent reveals exactly one wins; a new revision starts without the mark.
 /// </remarks>
