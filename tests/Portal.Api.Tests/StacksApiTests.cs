@@ -102,6 +102,8 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
     [Theory]
     [InlineData("/api/v1/stacks/nope")]
     [InlineData("/api/v1/stacks/nope/manifests")]
+    [InlineData("/api/v1/stacks/nope/export/juju-bundle")]
+    [InlineData("/api/v1/stacks/nope/export/kubernetes")]
     public async Task Get_UnknownStack_Returns404Problem(string url)
     {
         var problem = await ProblemAsync(await _client.GetAsync(url, Ct), HttpStatusCode.NotFound);
@@ -255,6 +257,43 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
         Assert.Contains(documents, d => d.Contains("kind: Deployment", StringComparison.Ordinal));
         Assert.All(documents, d => Assert.Contains("namespace: eta", d, StringComparison.Ordinal));
         Assert.Contains("secretKeyRef", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exports_download_kubernetes_yaml_and_a_juju_bundle_without_secret_values()
+    {
+        await CreateAsync("iota");
+
+        var kubernetes = await _client.GetAsync("/api/v1/stacks/iota/export/kubernetes", Ct);
+        var manifests = await BodyAsync(await _client.GetAsync("/api/v1/stacks/iota/manifests", Ct));
+        Assert.Equal(HttpStatusCode.OK, kubernetes.StatusCode);
+        Assert.Equal("iota-kubernetes.yaml", kubernetes.Content.Headers.ContentDisposition?.FileNameStar ?? kubernetes.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal(manifests, await BodyAsync(kubernetes));
+
+        var bundle = await _client.GetAsync("/api/v1/stacks/iota/export/juju-bundle", Ct);
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Equal("application/yaml", bundle.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("iota-bundle.yaml", bundle.Content.Headers.ContentDisposition?.FileNameStar ?? bundle.Content.Headers.ContentDisposition?.FileName);
+        var yaml = await BodyAsync(bundle);
+        var document = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(yaml);
+        Assert.Equal("kubernetes", document["bundle"]);
+        var applications = (Dictionary<object, object>)document["applications"];
+        Assert.Contains("airbyte", applications.Keys);
+        Assert.Equal(12, ((List<object>)document["relations"]).Count);
+        foreach (var secret in Secrets)
+        {
+            Assert.DoesNotContain(secret, yaml, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_export_format_is_a_400_naming_the_formats()
+    {
+        await CreateAsync("kappa");
+
+        var problem = await ProblemAsync(await _client.GetAsync("/api/v1/stacks/kappa/export/helm", Ct), HttpStatusCode.BadRequest);
+
+        Assert.Contains("'helm' is not an export format; use kubernetes or juju-bundle.", problem.GetProperty("errors").GetProperty("format")[0].GetString(), StringComparison.Ordinal);
     }
 
     private async Task CreateAsync(string name)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Portal.Testing;
@@ -113,43 +112,8 @@ public sealed class PortalFixture : IAsyncLifetime
     /// standard error if it exits non-zero.</summary>
     public async Task<string> KubectlAsync(IEnumerable<string> args, CancellationToken ct)
     {
-        // $KUBECTL, as in Sandbox.Tests; the image's kubectl on PATH otherwise.
-        var kubectl = Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } configured ? configured : "kubectl";
-        var info = new ProcessStartInfo(kubectl)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // A discovery cache of its own: the one in ~/.kube is shared with every other test running kubectl.
-        info.Environment["KUBECACHEDIR"] = Path.Combine(_work.FullName, "kube-cache");
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(Kubeconfig);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {kubectl}");
-        process.StandardInput.Close();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(KubectlTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return process.ExitCode == 0
-            ? await stdout
-            : throw new InvalidOperationException($"{kubectl} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}: {await stderr}");
+        var (exit, stdout, stderr) = await Kubectl.RunAsync(Kubeconfig, args, KubectlTimeout, ct);
+        return exit == 0 ? stdout : throw new InvalidOperationException($"kubectl {string.Join(' ', args)} exited with {exit}: {stderr}");
     }
 
     public async ValueTask DisposeAsync()

@@ -88,6 +88,15 @@ internal static class PortalPermissions
         needed.Add(("get", "", "pods/log"));
         needed.Add(("list", "", "events"));
         needed.Add(("watch", "", "events"));
+
+        // A pod's workload is its ReplicaSet's owner; the live view watches ReplicaSets to name it.
+        needed.Add(("list", "apps", "replicasets"));
+        needed.Add(("watch", "apps", "replicasets"));
+
+        // Preflight: the ingress and storage classes a stack asks for, the namespace's quota.
+        needed.Add(("list", "networking.k8s.io", "ingressclasses"));
+        needed.Add(("list", "storage.k8s.io", "storageclasses"));
+        needed.Add(("list", "", "resourcequotas"));
         return needed;
     }
 }

@@ -25,8 +25,9 @@ public interface IStackService
     /// <summary>Starts the Teardown of the stack; volumes, databases and the namespace are kept unless asked.</summary>
     Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken);
 
-    /// <summary>The objects the stack renders to, as multi-document YAML; no secret value is ever in it.</summary>
-    Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken);
+    /// <summary>The stack as another tool takes it: the objects it renders to as multi-document YAML, or a Juju bundle; no
+    /// secret value is ever in either.</summary>
+    Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken);
 
     Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken);
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Catalog;
 using Portal.Domain.Common;
+using Portal.Domain.Exports;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
@@ -257,7 +258,7 @@ internal sealed class StackService(
         return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
     }
 
-    public async Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken)
+    public async Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken)
     {
         await using var context = database.CreateContext();
         var stack = await context.Stacks.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
@@ -266,8 +267,11 @@ internal sealed class StackService(
             return ServiceResult<string>.NotFound(NoStack(name));
         }
 
-        var documents = renderer.Render(stack.Spec).Select(o => ManifestRedaction.Yaml(o.Object));
-        return ServiceResult<string>.Ok(string.Join("\n---\n", documents) + "\n");
+        return ServiceResult<string>.Ok(format switch
+        {
+            StackExportFormat.JujuBundle => JujuBundle.Render(stack.Spec, catalog),
+            StackExportFormat.Kubernetes or _ => string.Join("\n---\n", renderer.Render(stack.Spec).Select(o => ManifestRedaction.Yaml(o.Object))) + "\n",
+        });
     }
 
     public async Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken)

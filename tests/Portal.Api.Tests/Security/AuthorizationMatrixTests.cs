@@ -57,6 +57,7 @@ public sealed partial class AuthorizationMatrixTests(MatrixPortal portal) : ICla
         ("DELETE", "/api/v1/stacks/{name}", "/api/v1/stacks/prod", PortalRole.Operator),
         ("POST", "/api/v1/stacks/{name}/preview-update", "/api/v1/stacks/prod/preview-update", PortalRole.Operator),
         ("GET", "/api/v1/stacks/{name}/manifests", "/api/v1/stacks/prod/manifests", PortalRole.Viewer),
+        ("GET", "/api/v1/stacks/{name}/export/{format}", "/api/v1/stacks/prod/export/juju-bundle", PortalRole.Viewer),
         ("GET", "/api/v1/stacks/{name}/topology", "/api/v1/stacks/prod/topology", PortalRole.Viewer),
         ("GET", "/api/v1/certificates", "/api/v1/certificates", PortalRole.Viewer),
         ("GET", "/api/v1/stacks/{name}/certificates", "/api/v1/stacks/prod/certificates", PortalRole.Viewer),

@@ -69,7 +69,7 @@ public sealed class FakeStackService : IStackService
         return Task.FromResult(handler(name, command));
     }
 
-    public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Refused<string>();
+    public Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken) => Refused<string>();
 
     public Task<ServiceResult<OperationView>> GetOperationAsync(Guid id, CancellationToken cancellationToken) => Refused<OperationView>();
 

@@ -42,7 +42,7 @@ public sealed class OperationsStackService : IStackService
 
     public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Refused<StackChange>();
 
-    public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Refused<string>();
+    public Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken) => Refused<string>();
 
     public Task<IReadOnlyList<OperationView>> ListOperationsAsync(string stack, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<OperationView>>(Operations.Values.Where(o => o.Stack == stack).Take(limit).ToList());

@@ -225,7 +225,7 @@ public class AuditPageTests : PortalTestContext
 
         public Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken) => Unused<ServiceResult<StackChange>>();
 
-        public Task<ServiceResult<string>> RenderManifestsAsync(string name, CancellationToken cancellationToken) => Unused<ServiceResult<string>>();
+        public Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken) => Unused<ServiceResult<string>>();
 
         public Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken) => Unused<ServiceResult<OperationView>>();
 

@@ -75,6 +75,21 @@ public class StackDialogsTests : PortalTestContext
     }
 
     [Fact]
+    public void A_viewer_can_export_the_stack_as_kubernetes_yaml_or_a_juju_bundle_but_has_no_actions()
+    {
+        SignInAs("vera", PortalRole.Viewer);
+        var popovers = Render<MudPopoverProvider>();
+        var actions = Render<StackActions>(p => p.Add(x => x.Stack, "prod"));
+
+        Assert.Empty(actions.FindAll("[data-testid=stack-actions]"));
+        actions.Find("[data-testid=stack-export] button").Click();
+        popovers.WaitForAssertion(() => Assert.Equal(
+            ["/api/v1/stacks/prod/export/kubernetes", "/api/v1/stacks/prod/export/juju-bundle"],
+            popovers.FindAll("a.mud-menu-item").Select(a => a.GetAttribute("href"))));
+        Assert.All(popovers.FindAll("a.mud-menu-item"), a => Assert.True(a.HasAttribute("download"), "the browser must download it, not route to it"));
+    }
+
+    [Fact]
     public void Scale_lists_each_scalable_component_with_live_counts_and_enforces_the_catalog_bounds()
     {
         var dialog = Open<ScaleDialog>();

@@ -9,6 +9,7 @@ using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Status;
 using Portal.Provisioning.Tests.Steps;
+using Portal.Testing;
 
 namespace Portal.Provisioning.Tests.Deploy;
 
@@ -67,8 +68,9 @@ public sealed class DeployEndToEndTests
         Assert.All(credentials, e => Assert.True(e.ValueFrom?.SecretKeyRef is not null, $"{e.Name} is not read from a Secret"));
 
         // kubectl sees what KubernetesClient sees.
-        var (exit, names, error) = await Kubectl.RunAsync(harness.Sandbox.Kubeconfig(),
-            $"get deployments,statefulsets,services,ingresses,jobs,secrets -n {spec.Namespace} -l {PortalLabels.Stack}={spec.Name} -o name");
+        var (exit, names, error) = await Kubectl.RunWithConfigAsync(harness.Sandbox.Kubeconfig(),
+            ["get", "deployments,statefulsets,services,ingresses,jobs,secrets", "-n", spec.Namespace, "-l", $"{PortalLabels.Stack}={spec.Name}", "-o", "name"],
+            TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.True(exit == 0, error);
         var kinds = new[] { "Deployment", "StatefulSet", "Service", "Ingress", "Job", "Secret" };
         Assert.Equal(
