@@ -46,7 +46,7 @@ public static class PostgresqlKind
             new SecretDefinition("admin-credentials", "The external server's admin role, supplied by the operator; read-only to the portal.",
                 SecretSource.External, RotationStrategy.None, "None."),
             new SecretDefinition("superuser-password", "Superuser password of the in-cluster server.", SecretSource.Generated, RotationStrategy.DatabasePassword,
-                "None; only the portal's role-creation Jobs use it.", GeneratedLength: 32),
+                "PostgreSQL restarts (its pod reads the password at start): every consumer loses its connections for a few seconds, then reconnects.", GeneratedLength: 32),
         ],
         Workloads =
         [
