@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using static Portal.Api.Tests.ApiTestData;
 
 namespace Portal.Api.Tests;
@@ -28,6 +29,34 @@ public sealed class RestartTests
             await using var second = new PortalApiFactory(directory, keepDataDirectory: false);
             var cluster = await JsonAsync(await second.Client().GetAsync("/api/v1/clusters/kept", Ct), HttpStatusCode.OK);
             Assert.Equal("kept", cluster.GetProperty("name").GetString());
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_recurring_renewal_and_rotation_jobs_are_registered_at_start_and_once_after_a_restart()
+    {
+        var directory = PortalApiFactory.NewDataDirectory();
+        try
+        {
+            for (var start = 0; start < 2; start++)
+            {
+                await using var factory = new PortalApiFactory(directory, keepDataDirectory: true);
+                await factory.Client().GetAsync("/api/v1/blueprints", Ct);
+
+                using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+                var jobs = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection);
+                Assert.Equal(["certificate-renewal", "secret-rotation"], jobs.Select(j => j.Id).Order(StringComparer.Ordinal));
+                Assert.All(jobs, j => Assert.Equal("*/5 * * * *", j.Cron));
+                Assert.Equal(["RenewDue", "RotateDue"], jobs.OrderBy(j => j.Id, StringComparer.Ordinal)
+                    .Select(j => j.Job.Type.Name.StartsWith("Certificate", StringComparison.Ordinal) ? "RenewDue" : "RotateDue"));
+            }
         }
         finally
         {

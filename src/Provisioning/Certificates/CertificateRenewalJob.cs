@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Portal.Provisioning.Infrastructure;
 
 namespace Portal.Provisioning.Certificates;
 
@@ -22,18 +22,6 @@ internal sealed class CertificateRenewalJob(CertificateService certificates)
     public Task RunAsync(CancellationToken cancellationToken) => certificates.RenewDueAsync(cancellationToken);
 }
 
-/// <summary>Registers the recurring renewal job with Hangfire at start.</summary>
-internal sealed class CertificateRenewalSchedule(IRecurringJobManager jobs) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        jobs.AddOrUpdate<CertificateRenewalJob>(CertificateRenewalJob.Id, job => job.RunAsync(CancellationToken.None), CertificateRenewalJob.Cron);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>Registers the certificate service and the renewal job (called from <c>AddProvisioning</c>). The served-certificate probe
 /// (<see cref="IServedCertificateProbe"/>) and the issuers are registered by their own features.</summary>
 internal static class CertificatesServiceCollectionExtensions
@@ -42,8 +30,8 @@ internal static class CertificatesServiceCollectionExtensions
     {
         services.AddSingleton<CertificateService>();
         services.AddSingleton<ICertificateService>(sp => sp.GetRequiredService<CertificateService>());
-        services.AddTransient<CertificateRenewalJob>();
-        services.AddHostedService<CertificateRenewalSchedule>();
+        services.AddRecurringJob<CertificateRenewalJob>(jobs =>
+            jobs.AddOrUpdate<CertificateRenewalJob>(CertificateRenewalJob.Id, job => job.RunAsync(CancellationToken.None), CertificateRenewalJob.Cron));
         return services;
     }
 }

@@ -3,11 +3,11 @@ using Hangfire;
 using k8s.Models;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Domain.Catalog;
 using Portal.Domain.Secrets;
 using Portal.Provisioning.Clusters;
+using Portal.Provisioning.Infrastructure;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Secrets.Inventory;
 using Portal.Provisioning.Secrets.Rotation;
@@ -208,18 +208,6 @@ internal sealed class SecretRotationJob(SecretRotationScheduler scheduler)
     public Task RunAsync(CancellationToken cancellationToken) => scheduler.RotateDueAsync(cancellationToken);
 }
 
-/// <summary>Registers the recurring rotation job with Hangfire at start.</summary>
-internal sealed class SecretRotationSchedule(IRecurringJobManager jobs) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        jobs.AddOrUpdate<SecretRotationJob>(SecretRotationJob.Id, job => job.RunAsync(CancellationToken.None), SecretRotationJob.Cron);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>Registers the rotation scheduler and its recurring job (called from <c>AddProvisioning</c>; the rotations themselves
 /// come with the step handlers).</summary>
 internal static class SecretRotationScheduleServiceCollectionExtensions
@@ -227,8 +215,8 @@ internal static class SecretRotationScheduleServiceCollectionExtensions
     public static IServiceCollection AddSecretRotationSchedule(this IServiceCollection services)
     {
         services.AddSingleton<SecretRotationScheduler>();
-        services.AddTransient<SecretRotationJob>();
-        services.AddHostedService<SecretRotationSchedule>();
+        services.AddRecurringJob<SecretRotationJob>(jobs =>
+            jobs.AddOrUpdate<SecretRotationJob>(SecretRotationJob.Id, job => job.RunAsync(CancellationToken.None), SecretRotationJob.Cron));
         return services;
     }
 }
