@@ -199,6 +199,6 @@ internal sealed class TickWindow(Ticker ticker, long ticks, long failures, Stopw
 {
     public double PerSecond => (ticker.Ticks - ticks) / clock.Elapsed.TotalSeconds;
 
-    /// <summary>"4.9/s (0 failed writes)".</summary>
-    public string Reached() => string.Create(CultureInfo.InvariantCulture, $"{PerSecond:N1}/s ({ticker.Failures - failures} failed writes)");
+    /// <summary>"4.9/s, 0 writes failed".</summary>
+    public string Reached() => string.Create(CultureInfo.InvariantCulture, $"{PerSecond:N1}/s, {ticker.Failures - failures} writes failed");
 }
