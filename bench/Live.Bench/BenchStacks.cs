@@ -145,6 +145,9 @@ internal sealed class Ticker(BenchStacks stacks, IReadOnlyList<(string Stack, st
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>Starts counting the writes made from now on, to tell the rate actually reached over a measurement window.</summary>
+    public TickWindow Window() => new(this, Ticks, Failures, Stopwatch.StartNew());
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -188,4 +191,14 @@ internal sealed class Ticker(BenchStacks stacks, IReadOnlyList<(string Stack, st
             // Stopped.
         }
     }
+}
+
+/// <summary>The writes a <see cref="Ticker"/> made since the window opened: the update rate reached (the loop is sequential, so a
+/// slow API under load can hold it below the one asked for), and the writes that failed.</summary>
+internal sealed class TickWindow(Ticker ticker, long ticks, long failures, Stopwatch clock)
+{
+    public double PerSecond => (ticker.Ticks - ticks) / clock.Elapsed.TotalSeconds;
+
+    /// <summary>"4.9/s, 0 writes failed".</summary>
+    public string Reached() => string.Create(CultureInfo.InvariantCulture, $"{PerSecond:N1}/s, {ticker.Failures - failures} writes failed");
 }
