@@ -87,7 +87,7 @@ internal sealed partial class StepRunner(
 
         var recorded = after.StepById(stepId);
         var result = StepResults.Of(recorded.State, failedAttempt: outcome is StepOutcome.Failed);
-        OperationTracing.FinishStep(span, result, recorded.Message);
+        OperationTracing.FinishStep(span, result, recorded.Error ?? recorded.Message);
         metrics?.StepRan(step.Kind, result, time.GetElapsedTime(began));
         StepRunnerLog.Finished(logger, step.Key, recorded.State, recorded.Message ?? "");
         foreach (var id in ready)

@@ -31,7 +31,9 @@ public sealed class DatabaseReadinessTests : IAsyncLifetime
         factory.Settings["ConnectionStrings:Portal"] = _connectionString;
         using var anonymous = factory.Client(token: null, allowServerErrors: true);
 
-        var ready = await Eventually.GetAsync(() => Health.GetAsync(anonymous, "/readyz"), h => h.Code == HttpStatusCode.OK, "the portal is ready on PostgreSQL");
+        var ready = await Eventually.GetAsync(() => Health.GetAsync(anonymous, "/readyz"), h => h.Code == HttpStatusCode.OK, "the portal is ready on PostgreSQL",
+            // Hangfire's server announces itself once its schema is in place: slow on a loaded machine.
+            TimeSpan.FromMinutes(2));
         Assert.Equal("The portal database (PostgreSQL) answers.", ready.Description("database"));
 
         await ExternalPostgres.ExecuteAsync($"ALTER DATABASE \"{_database}\" ALLOW_CONNECTIONS false");
@@ -51,6 +53,6 @@ public sealed class DatabaseReadinessTests : IAsyncLifetime
         }
 
         await ExternalPostgres.ExecuteAsync($"ALTER DATABASE \"{_database}\" ALLOW_CONNECTIONS true");
-        await Eventually.GetAsync(() => Health.GetAsync(anonymous, "/readyz"), h => h.Code == HttpStatusCode.OK, "the portal is ready again", TimeSpan.FromMinutes(1));
+        await Eventually.GetAsync(() => Health.GetAsync(anonymous, "/readyz"), h => h.Code == HttpStatusCode.OK, "the portal is ready again", TimeSpan.FromMinutes(2));
     }
 }

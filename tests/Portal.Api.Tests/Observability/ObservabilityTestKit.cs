@@ -85,7 +85,7 @@ internal static class Eventually
     public static async Task<T> GetAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
+        cts.CancelAfter(timeout ?? TimeSpan.FromMinutes(1));
         T last;
         while (true)
         {
