@@ -4,6 +4,7 @@ using Portal.Api;
 using Portal.Features.Audit;
 using Portal.Features.Deploy;
 using Portal.Hosting;
+using Portal.Observability;
 using Portal.Provisioning;
 using Portal.Provisioning.Infrastructure;
 using Portal.Sandbox;
@@ -31,6 +32,7 @@ public static class DependencyInjection
         builder.Services.AddHostedService<ClusterBootstrap>();
         builder.AddPortalAuthentication();
         builder.AddPortalApi();
+        builder.AddPortalObservability();
         builder.Services.AddSingleton(sp => PortalEnvironment.From(builder.Configuration, sp.GetRequiredService<ProvisioningInfo>(), sp.GetRequiredService<PortalSignIn>()));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -51,6 +53,7 @@ public static class DependencyInjection
         app.MapStaticAssets().AllowAnonymous();
         app.MapPortalSignIn();
         app.MapPortalApi();
+        app.MapPortalObservability();
         app.MapAuditExport();
         app.MapRazorComponents<App>()
             // The portal's own Content-Security-Policy already says frame-ancestors 'none'; Blazor's second header would only repeat it weaker.

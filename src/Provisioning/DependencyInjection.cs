@@ -112,6 +112,7 @@ public static class DependencyInjection
         Secrets.Inventory.SecretInventoryServiceCollectionExtensions.AddSecretInventory(services);
         Secrets.Schedule.SecretRotationScheduleServiceCollectionExtensions.AddSecretRotationSchedule(services);
         services.AddLive(builder.Configuration);
+        Telemetry.TelemetryServiceCollectionExtensions.AddPortalTelemetry(services, builder.Configuration);
         return builder;
     }
 }

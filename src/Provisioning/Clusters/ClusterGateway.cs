@@ -74,7 +74,8 @@ internal sealed class ClusterGateway : IClusterGateway, IDisposable
     {
         Name = name;
         _counter = new RequestCounter();
-        _client = new Kubernetes(configuration, _counter);
+        // A span per call made inside traced work (a step, a request); the counter sees every request, retries included.
+        _client = new Kubernetes(configuration, new Telemetry.KubernetesCallTracing(name), _counter);
         _pipeline = BuildPipeline(time ?? TimeProvider.System);
     }
 

@@ -46,6 +46,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private bool _synced;
     private int _started;
+    private DateTimeOffset? _watchingSince;
 
     public ClusterWatchCache(
         string cluster,
@@ -87,6 +88,11 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
             return;
         }
 
+        lock (_statusGate)
+        {
+            _watchingSince = _time.GetUtcNow();
+        }
+
         var token = _stop.Token;
         _running = Task.WhenAll(_kinds.Select(k => Task.Run(() => RunKindAsync(k, token), CancellationToken.None))
             .Append(Task.Run(() => MaintainAsync(token), CancellationToken.None)));
@@ -115,7 +121,13 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
                 _store.EventCount,
                 _kinds.Select(k => new LiveKindStatus(
                     k.Kind.Name, k.Listed, k.Failures, k.FailingSince, k.LastFailureAt, k.LastBackoff, k.LastError,
-                    k.Lists, k.Watches, k.Expired, k.Drops, k.ResourceVersion)).ToList());
+                    k.Lists, k.Watches, k.Expired, k.Drops, k.ResourceVersion)
+                {
+                    LastHeardAt = k.LastHeardAt,
+                }).ToList())
+            {
+                WatchingSince = _watchingSince,
+            };
         }
     }
 
@@ -350,15 +362,17 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
 
     private void Apply(KindState state, WatchItem item)
     {
-        if (item.ResourceVersion is { Length: > 0 } version)
+        var now = _time.GetUtcNow();
+        lock (_statusGate)
         {
-            lock (_statusGate)
+            // Bookmarks count: they say the watch is alive and caught up to their resourceVersion.
+            state.LastHeardAt = now;
+            if (item.ResourceVersion is { Length: > 0 } version)
             {
                 state.ResourceVersion = version;
             }
         }
 
-        var now = _time.GetUtcNow();
         var changed = (item.Type, item.Object) switch
         {
             (WatchEventType.Added or WatchEventType.Modified, ObservedEvent e) => _store.UpsertEvent(e, now),
@@ -402,6 +416,7 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
         lock (_statusGate)
         {
             recovered = state.Failures >= FailuresBeforeUnsynced;
+            state.LastHeardAt = _time.GetUtcNow();
             state.Failures = 0;
             state.FailingSince = null;
             state.LastError = null;
@@ -583,5 +598,9 @@ internal sealed class ClusterWatchCache : IAsyncDisposable
         public long Drops { get; set; }
 
         public string? ResourceVersion { get; set; }
+
+        /// <summary>The last list, watch event or bookmark, or clean end of a quiet watch: when the cache last heard the cluster
+        /// answer for this kind.</summary>
+        public DateTimeOffset? LastHeardAt { get; set; }
     }
 }

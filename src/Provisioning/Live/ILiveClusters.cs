@@ -20,7 +20,26 @@ public sealed record LiveClusterStatus(
     string? Problem,
     int Objects,
     int Events,
-    IReadOnlyList<LiveKindStatus> Kinds);
+    IReadOnlyList<LiveKindStatus> Kinds)
+{
+    /// <summary>When the cache started watching; null before it started.</summary>
+    public DateTimeOffset? WatchingSince { get; init; }
+
+    /// <summary>How far behind the cache may be: the time since it last heard from the cluster (a list, an event, a bookmark) on
+    /// its least recently heard kind, counted from <see cref="WatchingSince"/> for a kind never heard; null before it started.</summary>
+    /// <remarks>With bookmarks (every minute or so on a real API server) a healthy cache stays well under a couple of minutes;
+    /// it grows while a watch is down.</remarks>
+    public TimeSpan? Lag(DateTimeOffset now)
+    {
+        if (WatchingSince is not { } since)
+        {
+            return null;
+        }
+
+        var oldest = Kinds.Count == 0 ? since : Kinds.Min(k => k.LastHeardAt ?? since);
+        return oldest > now ? TimeSpan.Zero : now - oldest;
+    }
+}
 
 /// <summary>How the list and watch of one kind fare.</summary>
 /// <param name="Listed">The kind has been listed at least once.</param>
@@ -44,4 +63,9 @@ public sealed record LiveKindStatus(
     long Watches,
     long Expired,
     long Drops,
-    string? ResourceVersion);
+    string? ResourceVersion)
+{
+    /// <summary>When the cache last heard the cluster answer for this kind: a list, a watch event or bookmark, or a quiet watch
+    /// that ended on time; null before the first.</summary>
+    public DateTimeOffset? LastHeardAt { get; init; }
+}

@@ -3,6 +3,7 @@ using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Persistence;
+using Portal.Provisioning.Telemetry;
 
 namespace Portal.Provisioning.Operations;
 
@@ -20,7 +21,8 @@ internal sealed partial class StepRunner(
     IOperationObserver observer,
     StepPolicy policy,
     TimeProvider time,
-    ILogger<StepRunner> logger)
+    ILogger<StepRunner> logger,
+    PortalMetrics? metrics = null)
 {
     private readonly Dictionary<StepKind, IStepHandler> _handlers = handlers.ToDictionary(h => h.Kind);
 
@@ -35,6 +37,7 @@ internal sealed partial class StepRunner(
         var (start, operation) = await store.UpdateAsync(
             operationId, o => (o.Begin(stepId, time.GetUtcNow(), policy), o), cancellationToken).ConfigureAwait(false);
         var step = operation.StepById(stepId);
+        using var scope = StepRunnerLog.Scope(logger, operationId, stepId, step.Key, operation.Stack);
         switch (start)
         {
             case StepStart.Skip:
@@ -45,12 +48,19 @@ internal sealed partial class StepRunner(
                 return;
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["OperationId"] = operationId, ["Step"] = step.Key });
+        // The step joins its operation's trace (saved with the operation when it started); the query is skipped when nothing traces.
+        var traceParent = PortalTelemetry.Source.HasListeners()
+            ? await store.TraceParentAsync(operationId, cancellationToken).ConfigureAwait(false)
+            : null;
+        using var span = OperationTracing.StartStep(traceParent, operation, step);
+        var began = time.GetTimestamp();
         StepRunnerLog.Started(logger, step.Key, step.Runs);
 
         var outcome = await RunHandlerAsync(operation, step, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {
+            OperationTracing.FinishStep(span, StepResults.Interrupted, null);
+            metrics?.StepRan(step.Kind, StepResults.Interrupted, time.GetElapsedTime(began));
             return;
         }
 
@@ -76,6 +86,9 @@ internal sealed partial class StepRunner(
         }, cancellationToken).ConfigureAwait(false);
 
         var recorded = after.StepById(stepId);
+        var result = StepResults.Of(recorded.State, failedAttempt: outcome is StepOutcome.Failed);
+        OperationTracing.FinishStep(span, result, recorded.Error ?? recorded.Message);
+        metrics?.StepRan(step.Kind, result, time.GetElapsedTime(began));
         StepRunnerLog.Finished(logger, step.Key, recorded.State, recorded.Message ?? "");
         foreach (var id in ready)
         {
@@ -164,6 +177,13 @@ internal interface IOperationObserver
 
 internal static partial class StepRunnerLog
 {
+    private static readonly Func<ILogger, Guid, Guid, string, string, IDisposable?> StepScope =
+        LoggerMessage.DefineScope<Guid, Guid, string, string>("Operation {OperationId} step {StepId} ({Step}) of stack {Stack}");
+
+    /// <summary>The scope of everything logged while a step runs: its operation, its id and key, and the stack, as structured values.</summary>
+    public static IDisposable? Scope(ILogger logger, Guid operationId, Guid stepId, string step, string stack) =>
+        StepScope(logger, operationId, stepId, step, stack);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A job was delivered for step {StepId}, which does not exist; ignored")]
     public static partial void UnknownStep(ILogger logger, Guid stepId);
 

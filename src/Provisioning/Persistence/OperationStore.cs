@@ -25,6 +25,15 @@ internal sealed class OperationStore(PortalDatabase database)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The W3C traceparent saved with the operation when it started (see <see cref="Telemetry.OperationTracing"/>), or null.</summary>
+    public async Task<string?> TraceParentAsync(Guid operationId, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        return await context.Operations.Where(o => o.Id == operationId)
+            .Select(o => EF.Property<string?>(o, Telemetry.OperationTracing.TraceParentProperty))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Applies <paramref name="change"/> to the latest version of the operation and saves it, retrying on conflicts.</summary>
     /// <returns>What the change returned on the attempt that was saved.</returns>
     public async Task<T> UpdateAsync<T>(Guid id, Func<Operation, T> change, CancellationToken cancellationToken)

@@ -44,7 +44,16 @@ internal sealed class PortalDatabase
 
     public PortalDatabaseOptions Options { get; }
 
-    public PortalDbContext CreateContext() => _create();
+    /// <summary>Raised after a save that brought an operation to its end (succeeded, failed or cancelled), once per operation,
+    /// whichever path ended it: the step runner, a cancel, a job that failed for good.</summary>
+    public event Action<Domain.Operations.Operation>? OperationFinished;
+
+    public PortalDbContext CreateContext()
+    {
+        var context = _create();
+        context.OperationFinished = operation => OperationFinished?.Invoke(operation);
+        return context;
+    }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
+using Portal.Provisioning.Telemetry;
 
 namespace Portal.Provisioning.Persistence;
 
@@ -27,6 +28,26 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
     public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Told, after a save succeeded, of each operation the save brought to its end (telemetry counts them).</summary>
+    internal Action<Operation>? OperationFinished { get; set; }
+
+    // Every save goes through these two: a new operation gets its trace (see OperationTracing), a finished one is reported.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        using var tracking = OperationTracing.BeforeSave(ChangeTracker);
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        tracking.Saved(OperationFinished);
+        return saved;
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        using var tracking = OperationTracing.BeforeSave(ChangeTracker);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        tracking.Saved(OperationFinished);
+        return saved;
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -83,6 +104,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             operation.Property(o => o.Target).HasConversion(specConverter, specComparer);
             operation.Property(o => o.Keeps).HasConversion(listConverter, listComparer);
             operation.Property(o => o.Version).IsConcurrencyToken();
+            operation.Property<string?>(OperationTracing.TraceParentProperty).HasMaxLength(OperationTracing.TraceParentLength);
             operation.HasMany(o => o.Steps).WithOne().HasForeignKey(s => s.OperationId).OnDelete(DeleteBehavior.Cascade);
             operation.Navigation(o => o.Steps).HasField("_steps").UsePropertyAccessMode(PropertyAccessMode.Field);
         });

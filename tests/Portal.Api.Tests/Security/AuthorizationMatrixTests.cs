@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Domain.Access;
+using Portal.Observability;
 using Portal.Security;
 using static Portal.Api.Tests.ApiTestData;
 
@@ -100,6 +101,11 @@ public sealed partial class AuthorizationMatrixTests(MatrixPortal portal) : ICla
         ("/audit/export.csv", PortalRole.Viewer),
     ];
 
+    /// <summary>Endpoints outside /api/v1 that answer anyone on purpose: the probes, which a kubelet or load balancer calls without
+    /// credentials, and the Prometheus scrape (anonymous by default; <c>Portal:Telemetry:Prometheus:AllowAnonymous=false</c> puts
+    /// it behind a Viewer token).</summary>
+    private static readonly string[] AnonymousEndpoints = [PortalObservability.LivenessPath, PortalObservability.ReadinessPath, "/metrics"];
+
     /// <summary>Browser routes outside the router: Hangfire's dashboard and the audit CSV download.</summary>
     private static readonly string[] BrowserRoutes = ["/jobs", "/jobs/jobs/succeeded", "/audit/export.csv"];
 
@@ -132,6 +138,54 @@ public sealed partial class AuthorizationMatrixTests(MatrixPortal portal) : ICla
     }
 
     private static readonly string[] Callers = ["anonymous", .. PortalRoles.All.Select(r => r.ToString())];
+
+    public static TheoryData<string, string> AnonymousEndpointCalls()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var url in AnonymousEndpoints)
+        {
+            foreach (var caller in Callers.Append("token"))
+            {
+                data.Add(url, caller);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_probes_and_the_scrape_are_mapped_for_anonymous_callers()
+    {
+        var endpoints = portal.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+        foreach (var url in AnonymousEndpoints)
+        {
+            var endpoint = Assert.Single(endpoints, e => e.RoutePattern.RawText == url);
+            Assert.NotNull(endpoint.Metadata.GetMetadata<IAllowAnonymous>());
+            Assert.DoesNotContain(endpoint.Metadata.OfType<IAuthorizeData>(), a => a.Policy is not null);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AnonymousEndpointCalls))]
+    public async Task The_probes_and_the_scrape_answer_every_caller_with_the_security_headers(string url, string caller)
+    {
+        using var anonymous = portal.Factory.NewBrowser();
+        using var bearer = portal.Factory.Client(token: portal.Tokens[PortalRole.Viewer], allowServerErrors: true);
+        var client = caller switch
+        {
+            "anonymous" => anonymous,
+            "token" => bearer,
+            _ => portal.Browsers[Enum.Parse<PortalRole>(caller)],
+        };
+
+        var response = await client.GetAsync(url, Browser.Ct);
+
+        // Readiness may be 503 here (this portal's test cluster is not reachable); what matters is that nobody is turned away.
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{caller} on {url}: {(int)response.StatusCode}");
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
 
     [Fact]
     public void Every_api_endpoint_is_in_the_matrix_with_the_role_it_declares()
