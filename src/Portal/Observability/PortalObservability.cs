@@ -17,7 +17,8 @@ namespace Portal.Observability;
 /// <list type="bullet">
 /// <item><c>/healthz</c> (liveness): the process answers; it checks nothing else, so a database or cluster outage never gets the
 /// portal restarted. <c>/readyz</c> (readiness): the portal database, the job server's heartbeat and the watch of every connected
-/// cluster; 503 naming what is not ready. Both anonymous, JSON.</item>
+/// cluster; 503 naming what is not ready when the database or the job server is not, 200 "Degraded" naming the cluster when a
+/// cluster's watch is down. Both anonymous, JSON.</item>
 /// <item>Traces: the portal's own spans (an operation, its steps, their Kubernetes calls; see Provisioning's
 /// <c>OperationTracing</c>) and incoming HTTP requests (probes, scrapes and the Blazor circuit excepted).</item>
 /// <item>Metrics: the Meter <c>Portal</c>, ASP.NET Core's and the runtime's, at <c>/metrics</c> (Prometheus text) unless

@@ -12,6 +12,9 @@ namespace Portal.Provisioning.Telemetry;
 
 /// <summary>The portal's health checks: <see cref="Live"/> (the process answers, nothing else) and <see cref="Ready"/> (the portal
 /// database, the job server, every connected cluster's watch cache).</summary>
+/// <remarks>A cluster whose watch is down makes the portal <c>Degraded</c>, still ready (200): the portal manages several clusters,
+/// and one unreachable cluster must not take the UI out of its Service — it is where the operator sees which one is down. The
+/// database and the job server are the portal itself: without them it is <c>Unhealthy</c> (503).</remarks>
 /// <remarks>Each check says what it found in one sentence an operator understands; none of them puts a connection string, a host
 /// of the database, a token or an exception message into its result.</remarks>
 public static class PortalHealthChecks
@@ -31,7 +34,7 @@ public static class PortalHealthChecks
         builder.AddCheck("process", () => HealthCheckResult.Healthy("The portal process answers."), [Live]);
         builder.AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [Ready], Timeout);
         builder.AddCheck<JobServerHealthCheck>("jobs", HealthStatus.Unhealthy, [Ready], Timeout);
-        builder.AddCheck<ClusterWatchesHealthCheck>("clusters", HealthStatus.Unhealthy, [Ready], Timeout);
+        builder.AddCheck<ClusterWatchesHealthCheck>("clusters", HealthStatus.Degraded, [Ready], Timeout);
         return builder;
     }
 }
@@ -110,7 +113,8 @@ internal sealed class JobServerHealthCheck(JobStorage storage, TimeProvider time
     }
 }
 
-/// <summary>Every connected cluster's watch cache is synced: it has listed every kind and none is failing.</summary>
+/// <summary>Every connected cluster's watch cache is synced: it has listed every kind and none is failing; <c>Degraded</c> naming the
+/// clusters that are not.</summary>
 internal sealed class ClusterWatchesHealthCheck(IClusterRegistry registry, ILiveClusters live) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -141,7 +145,7 @@ internal sealed class ClusterWatchesHealthCheck(IClusterRegistry registry, ILive
 
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy($"The watch of every connected cluster is synced ({string.Join(", ", names)}).", data)
-            : HealthCheckResult.Unhealthy(Sentence(string.Join("; ", problems)), data: data));
+            : HealthCheckResult.Degraded(Sentence(string.Join("; ", problems)), data: data));
     }
 
     private static string Sentence(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
