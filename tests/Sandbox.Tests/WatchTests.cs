@@ -50,6 +50,35 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_resumed_from_a_resourceVersion_replays_the_changes_of_its_own_kind_only()
+    {
+        // Found by the chaos test: a resumed ReplicaSet watch replayed the Pods and Jobs changed meanwhile, as ReplicaSets.
+        var ns = await _sandbox.NamespaceAsync();
+        var labels = new Dictionary<string, string> { ["app"] = "same" };
+        var first = await Client.CoreV1.CreateNamespacedConfigMapAsync(Map("before", labels: labels), ns, cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = "not-a-config-map", Labels = labels }, StringData = new Dictionary<string, string> { ["k"] = "v" } },
+            ns, cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "nor-this", Labels = labels } }, ns, cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(Map("after", labels: labels), ns, cancellationToken: Ct);
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(20));
+        var seen = new List<string>();
+        await foreach (var (_, map) in Client.CoreV1.WatchListConfigMapForAllNamespacesAsync(
+            labelSelector: "app=same", resourceVersion: first.Metadata.ResourceVersion, cancellationToken: cts.Token))
+        {
+            seen.Add($"{map.Kind}/{map.Metadata.Name}");
+            if (map.Metadata.Name == "after")
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(["ConfigMap/after"], seen);
+    }
+
+    [Fact]
     public async Task Watch_without_resourceVersion_starts_with_the_current_objects()
     {
         var ns = await _sandbox.NamespaceAsync();

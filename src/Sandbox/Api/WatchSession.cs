@@ -6,10 +6,12 @@ using Portal.Sandbox.Storage;
 namespace Portal.Sandbox.Api;
 
 /// <summary>What a watch asks for: a type, optionally one namespace, selectors.</summary>
+/// <remarks>The type is checked here too, not only by the store listener: a watch resumed from a resourceVersion replays the store's
+/// history, which holds the changes of every type (a resumed ReplicaSet watch must not send the Pods and Jobs changed meanwhile).</remarks>
 internal sealed record WatchFilter(ResourceType Type, string? Namespace, LabelSelector Labels, FieldSelector Fields)
 {
     public bool Matches(StoredObject obj) =>
-        (string.IsNullOrEmpty(Namespace) || obj.Namespace == Namespace) && Labels.Matches(obj.Node) && Fields.Matches(obj.Node);
+        obj.Type == Type && (string.IsNullOrEmpty(Namespace) || obj.Namespace == Namespace) && Labels.Matches(obj.Node) && Fields.Matches(obj.Node);
 }
 
 /// <summary>
