@@ -139,8 +139,9 @@ public sealed class PortalTab : IAsyncDisposable
 
     /// <summary>A PNG of the whole page (or of <paramref name="element"/>) at
     /// <c>TestResults/screenshots/&lt;test&gt;-&lt;name&gt;.png</c>, also attached to the test result and named in its
-    /// output; returns the file's path.</summary>
-    public async Task<string> ScreenshotAsync(string name, ILocator? element = null)
+    /// output; returns the file's path. With <paramref name="docs"/>, the documentation shows it as <c>docs/images/&lt;docs&gt;</c>,
+    /// copied there by a run with <c>PORTAL_UPDATE_DOCS=1</c> (<see cref="DocsImages"/>).</summary>
+    public async Task<string> ScreenshotAsync(string name, ILocator? element = null, string? docs = null)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var file = Path.Combine(ScreenshotFolder, $"{Sanitize(TestName())}-{Sanitize(name)}.png");
@@ -155,6 +156,11 @@ public sealed class PortalTab : IAsyncDisposable
         // The media type gives the attachment its .png extension.
         TestContext.Current.AddAttachment(name, png, "image/png");
         _output?.WriteLine($"screenshot {name}: {file}");
+        if (docs is not null && DocsImages.Publish(file, docs, DocsImages.Updating) is { } copy)
+        {
+            _output?.WriteLine($"documentation image {docs}: {copy}");
+        }
+
         return file;
     }
 
