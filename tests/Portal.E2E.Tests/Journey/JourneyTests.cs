@@ -113,7 +113,10 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
     {
         var operation = new OperationView(tab);
         await Expect(operation.Steps.First).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
-        await tab.ScreenshotAsync("10-progress-running", docs: "operation-progress.png");
+        await tab.ScreenshotAsync("10-progress-running");
+        // Under way: ten steps or more done (or all of them, on a fast machine).
+        await Expect(operation.Progress).ToHaveAttributeAsync("data-done", new System.Text.RegularExpressions.Regex("^[1-9][0-9]+$"), new() { Timeout = Ms(Deploy) });
+        await tab.ScreenshotAsync("10b-progress-under-way", fullPage: false, docs: "operation-progress.png");
         await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
         var total = await operation.Progress.GetAttributeAsync("data-total");
         await Expect(operation.Progress).ToHaveAttributeAsync("data-done", total!);
@@ -211,13 +214,15 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await tab.WaitForInteractiveAsync();
         var cookie = tab.Page.Locator("[data-testid='secret'][data-secret='oauth2-proxy.cookie-secret']");
         await Expect(cookie.GetByTestId("live-revision")).ToHaveTextAsync("1", new() { Timeout = Ms(Converge) });
-        await tab.ScreenshotAsync("19d-secrets", docs: "secrets.png");
+        await tab.ScreenshotAsync("19d-secrets");
+        await tab.ScreenshotAsync("19d-secrets-top", fullPage: false, docs: "secrets.png");
 
         await cookie.GetByTestId("rotate").ClickAsync();
         await Expect(tab.Page.GetByTestId("rotate-impact")).ToContainTextAsync("signed out", new() { Timeout = Ms(Converge) });
         await Expect(tab.Page.GetByTestId("restart-order")).ToContainTextAsync("oauth2-proxy");
         await tab.Page.Locator("input[data-testid='rotate-reason']").FillAsync("JOURNEY-3b: cookie secret seen in a log");
-        await tab.ScreenshotAsync("19e-rotate-secret", docs: "secret-rotation.png");
+        await tab.ScreenshotAsync("19e-rotate-secret");
+        await tab.ScreenshotAsync("19e-rotate-secret-dialog", tab.Page.GetByRole(Microsoft.Playwright.AriaRole.Dialog), docs: "secret-rotation.png", fullPage: false);
         await tab.Page.GetByTestId("rotate-apply").ClickAsync();
         await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
 
