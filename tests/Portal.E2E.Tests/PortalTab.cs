@@ -139,8 +139,10 @@ public sealed class PortalTab : IAsyncDisposable
 
     /// <summary>A PNG of the whole page (or of <paramref name="element"/>) at
     /// <c>TestResults/screenshots/&lt;test&gt;-&lt;name&gt;.png</c>, also attached to the test result and named in its
-    /// output; returns the file's path.</summary>
-    public async Task<string> ScreenshotAsync(string name, ILocator? element = null)
+    /// output; returns the file's path. <paramref name="fullPage"/> false takes what the window shows (1440×900) instead of the
+    /// whole page. With <paramref name="docs"/>, the documentation shows it as <c>docs/images/&lt;docs&gt;</c>, copied there by a
+    /// run with <c>PORTAL_UPDATE_DOCS=1</c> (<see cref="DocsImages"/>).</summary>
+    public async Task<string> ScreenshotAsync(string name, ILocator? element = null, string? docs = null, bool fullPage = true)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var file = Path.Combine(ScreenshotFolder, $"{Sanitize(TestName())}-{Sanitize(name)}.png");
@@ -148,13 +150,20 @@ public sealed class PortalTab : IAsyncDisposable
         var png = await Page.ScreenshotAsync(new PageScreenshotOptions
         {
             Path = file,
-            FullPage = true,
-            Clip = element is null ? null : await DocumentBoxAsync(element),
+            FullPage = fullPage,
+            Clip = element is null ? null : fullPage ? await DocumentBoxAsync(element) : await element.BoundingBoxAsync() is { } box
+                ? new Clip { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height }
+                : null,
             Animations = ScreenshotAnimations.Disabled,
         });
         // The media type gives the attachment its .png extension.
         TestContext.Current.AddAttachment(name, png, "image/png");
         _output?.WriteLine($"screenshot {name}: {file}");
+        if (docs is not null && DocsImages.Publish(file, docs, DocsImages.Updating) is { } copy)
+        {
+            _output?.WriteLine($"documentation image {docs}: {copy}");
+        }
+
         return file;
     }
 

@@ -29,7 +29,7 @@ public sealed class TopologyTests(PortalFixture portal, BrowserFixture browser)
             await Expect(node).ToHaveAttributeAsync("data-status", "active");
         }
 
-        await tab.ScreenshotAsync("green");
+        await tab.ScreenshotAsync("green", docs: "topology.png");
 
         // A crash loop in the Airbyte server's pods.
         await SetFaultAsync(stack, "airbyte-server", "\"crash-loop\"", ct);
@@ -49,7 +49,7 @@ public sealed class TopologyTests(PortalFixture portal, BrowserFixture browser)
         var crashing = (await topology.LogPod.Locator("option").AllTextContentsAsync()).First(p => p.StartsWith("airbyte-server-", StringComparison.Ordinal));
         await topology.LogPod.SelectOptionAsync(crashing);
         await Expect(topology.Logs).ToContainTextAsync("fatal", new() { Timeout = Ms(Converge) });
-        await tab.ScreenshotAsync("drawer");
+        await tab.ScreenshotAsync("drawer", docs: "component-drawer.png");
 
         // The fault goes away: the stack heals by itself, on the same page.
         await SetFaultAsync(stack, "airbyte-server", "null", ct);

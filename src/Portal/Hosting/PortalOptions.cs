@@ -7,7 +7,8 @@ public sealed class PortalOptions
 {
     public const string SectionName = "Portal";
 
-    /// <summary>Folder for the embedded default's files (SQLite database, sandbox kubeconfig), relative to the working directory.</summary>
+    /// <summary>Folder for the embedded default's files (SQLite database, sandbox kubeconfig); a relative path is taken from the
+    /// repository root when the portal runs from a checkout, else from the working directory (<see cref="Provisioning.Infrastructure.DataDirectory.Resolve"/>).</summary>
     public string DataDirectory { get; set; } = ".portal";
 
     /// <summary>Start the in-process sandbox cluster and connect it as cluster <c>sandbox</c>.</summary>

@@ -82,6 +82,11 @@ public sealed partial class AuthorizationMatrixTests(MatrixPortal portal) : ICla
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/nosuchtoken1", PortalRole.Admin),
     ];
 
+    /// <summary>The role the matrix gives an endpoint (upper-case method, path template), or null when it has no row; the API
+    /// reference (docs/api.md) names it, as the OpenAPI document does not.</summary>
+    internal static string? RoleOf(string method, string pattern) =>
+        ApiEndpoints.Where(a => a.Method == method && a.Pattern == pattern).Select(a => a.Role.ToString()).FirstOrDefault();
+
     /// <summary>Pages whose role is pinned here, besides the rule that every page declares one, and the browser routes that are
     /// no component (<see cref="BrowserRoutes"/>).</summary>
     private static readonly (string Url, PortalRole? Role)[] KnownPages =

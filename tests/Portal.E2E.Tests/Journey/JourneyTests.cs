@@ -44,7 +44,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await clusters.Kubeconfig.FillAsync(await File.ReadAllTextAsync(portal.Kubeconfig, TestContext.Current.CancellationToken));
         await clusters.TestConnection.ClickAsync();
         await Expect(clusters.TestResult).ToContainTextAsync("Kubernetes v1.", new() { Timeout = Ms(Converge) });
-        await tab.ScreenshotAsync("02-connection-tested");
+        await tab.ScreenshotAsync("02-connection-tested", docs: "cluster-test.png");
         await clusters.Connect.ClickAsync();
         await Expect(clusters.Row(cluster)).ToContainTextAsync("v1.", new() { Timeout = Ms(Converge) });
         await Expect(clusters.Row(cluster)).ToContainTextAsync("added by Adam Admin");
@@ -84,14 +84,14 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await wizard.ChooseAsync("lego", "issuer", "internal-ca");
         await wizard.ComponentTab("postgresql").ClickAsync();
         await wizard.ChooseAsync("postgresql", "mode", "in-cluster");
-        await tab.ScreenshotAsync("06-wizard-configure");
+        await tab.ScreenshotAsync("06-wizard-configure", docs: "deploy-wizard.png");
 
         await wizard.NextAsync(4, Converge);
         await Expect(wizard.PreflightChecks.First).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
         await Expect(wizard.PreflightCheck("dry-run")).ToHaveAttributeAsync("data-outcome", "pass");
         await Expect(wizard.PreflightCheck("hostnames")).ToHaveAttributeAsync("data-outcome", "pass");
         await Expect(wizard.Page.Locator("li.check[data-outcome='fail']")).ToHaveCountAsync(0);
-        await tab.ScreenshotAsync("07-wizard-preflight");
+        await tab.ScreenshotAsync("07-wizard-preflight", docs: "deploy-preflight.png");
 
         await wizard.NextAsync(5, Converge);
         await Expect(wizard.PlanSteps.First).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
@@ -114,6 +114,9 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         var operation = new OperationView(tab);
         await Expect(operation.Steps.First).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
         await tab.ScreenshotAsync("10-progress-running");
+        // Under way: ten steps or more done (or all of them, on a fast machine).
+        await Expect(operation.Progress).ToHaveAttributeAsync("data-done", new System.Text.RegularExpressions.Regex("^[1-9][0-9]+$"), new() { Timeout = Ms(Deploy) });
+        await tab.ScreenshotAsync("10b-progress-under-way", fullPage: false, docs: "operation-progress.png");
         await Expect(operation.Succeeded).ToBeVisibleAsync(new() { Timeout = Ms(Deploy) });
         var total = await operation.Progress.GetAttributeAsync("data-total");
         await Expect(operation.Progress).ToHaveAttributeAsync("data-done", total!);
@@ -144,7 +147,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await Expect(tab.Page.GetByTestId("diff-airbyte.max-sync-workers")).ToContainTextAsync("8", new() { Timeout = Ms(Converge) });
         await Expect(tab.Page.GetByTestId("rolls")).ToContainTextAsync("airbyte");
         await tab.Page.Locator("input[data-testid='reason']").FillAsync("JOURNEY-2: more sync workers");
-        await tab.ScreenshotAsync("14-review-changes");
+        await tab.ScreenshotAsync("14-review-changes", docs: "edit-review.png");
         await tab.Page.GetByTestId("reconfigure").ClickAsync();
         await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
 
@@ -168,7 +171,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await Expect(lane.GetByTestId("live-revision")).ToHaveTextAsync("1", new() { Timeout = Ms(Converge) });
         await Expect(lane.GetByTestId("served-state")).ToHaveAttributeAsync("data-state", "Matches", new() { Timeout = Ms(Converge) });
         var serial = await lane.GetByTestId("serial").InnerTextAsync();
-        await tab.ScreenshotAsync("16-certificates");
+        await tab.ScreenshotAsync("16-certificates", docs: "certificates.png");
 
         await lane.GetByTestId("rotate").ClickAsync();
         var apply = tab.Page.GetByTestId("rotate-apply");
@@ -195,7 +198,7 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         // Across stacks: the expiry timeline has the hostname's bar, and the overview card its soonest expiry.
         await tab.OpenAsync("/certificates");
         await Expect(tab.Page.Locator($"[data-testid='timeline-row'][data-host='{host}'] [data-testid='bar']")).ToBeVisibleAsync(new() { Timeout = Ms(Converge) });
-        await tab.ScreenshotAsync("19b-expiry-timeline");
+        await tab.ScreenshotAsync("19b-expiry-timeline", docs: "certificate-expiry.png");
         await tab.OpenAsync("/");
         await Expect(tab.Page.Locator("body")).ToContainTextAsync(host, new() { Timeout = Ms(Converge) });
         await tab.ScreenshotAsync("19c-overview-expiry");
@@ -212,12 +215,14 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         var cookie = tab.Page.Locator("[data-testid='secret'][data-secret='oauth2-proxy.cookie-secret']");
         await Expect(cookie.GetByTestId("live-revision")).ToHaveTextAsync("1", new() { Timeout = Ms(Converge) });
         await tab.ScreenshotAsync("19d-secrets");
+        await tab.ScreenshotAsync("19d-secrets-top", fullPage: false, docs: "secrets.png");
 
         await cookie.GetByTestId("rotate").ClickAsync();
         await Expect(tab.Page.GetByTestId("rotate-impact")).ToContainTextAsync("signed out", new() { Timeout = Ms(Converge) });
         await Expect(tab.Page.GetByTestId("restart-order")).ToContainTextAsync("oauth2-proxy");
         await tab.Page.Locator("input[data-testid='rotate-reason']").FillAsync("JOURNEY-3b: cookie secret seen in a log");
         await tab.ScreenshotAsync("19e-rotate-secret");
+        await tab.ScreenshotAsync("19e-rotate-secret-dialog", tab.Page.GetByRole(Microsoft.Playwright.AriaRole.Dialog), docs: "secret-rotation.png", fullPage: false);
         await tab.Page.GetByTestId("rotate-apply").ClickAsync();
         await tab.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/operations/[0-9a-f-]+$"));
 
