@@ -34,8 +34,9 @@ public sealed record ValidationError(string Path, string Message)
     public override string ToString() => Path.Length == 0 ? Message : $"{Path}: {Message}";
 
     /// <summary>The text with control characters and lone surrogates escaped, and its middle replaced by "…" beyond
-    /// <paramref name="max"/> characters (keeping the end, where a sentence says what to do).</summary>
-    private static string Readable(string text, int max)
+    /// <paramref name="max"/> characters (keeping the end, where a sentence says what to do): how any sentence that may quote input
+    /// is made safe to show.</summary>
+    public static string Readable(string text, int max = MaxMessageLength)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length <= max && !NeedsEscape(text))
