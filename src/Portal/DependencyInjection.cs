@@ -55,6 +55,7 @@ public static class DependencyInjection
         app.MapPortalApi();
         app.MapPortalObservability();
         app.MapAuditExport();
+        app.MapStackExportDownload();
         app.MapRazorComponents<App>()
             // The portal's own Content-Security-Policy already says frame-ancestors 'none'; Blazor's second header would only repeat it weaker.
             .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null)

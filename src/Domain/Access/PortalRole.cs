@@ -1,4 +1,5 @@
 using Portal.Domain.Common;
+using Portal.Domain.Values;
 
 namespace Portal.Domain.Access;
 
@@ -40,6 +41,6 @@ public static class PortalRoles
 
         return Result<PortalRole>.Failure(path, string.IsNullOrWhiteSpace(text)
             ? $"A role is needed: one of {string.Join(", ", All)}."
-            : $"'{text}' is not a role; the roles are {string.Join(", ", All)}.");
+            : $"{Show.QuoteStart(text!)} is not a role; the roles are {string.Join(", ", All)}.");
     }
 }

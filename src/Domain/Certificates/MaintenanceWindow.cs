@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portal.Domain.Common;
+using Portal.Domain.Values;
 
 namespace Portal.Domain.Certificates;
 
@@ -25,11 +26,11 @@ public sealed record MaintenanceWindow
             || !TimeOnly.TryParseExact(parts[0], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start)
             || !TimeOnly.TryParseExact(parts[1], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
         {
-            return Result<MaintenanceWindow>.Failure(path, $"'{text}' is not a window: write it as start-end in UTC, e.g. 02:00-04:00.");
+            return Result<MaintenanceWindow>.Failure(path, $"{Show.QuoteStart(text ?? "")} is not a window: write it as start-end in UTC, e.g. 02:00-04:00.");
         }
 
         return start == end
-            ? Result<MaintenanceWindow>.Failure(path, $"The window {text} is empty: its start and end are the same time.")
+            ? Result<MaintenanceWindow>.Failure(path, $"The window {Show.Plain(text!)} is empty: its start and end are the same time.")
             : new MaintenanceWindow(start, end);
     }
 

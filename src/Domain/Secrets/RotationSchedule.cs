@@ -1,5 +1,6 @@
 using Portal.Domain.Certificates;
 using Portal.Domain.Common;
+using Portal.Domain.Values;
 
 namespace Portal.Domain.Secrets;
 
@@ -32,7 +33,7 @@ public static class RotationSchedule
             ? (RotationPeriod)index
             : Result<RotationPeriod>.Failure(path, string.IsNullOrWhiteSpace(word)
                 ? $"Choose a rotation policy: {string.Join(", ", Words)}."
-                : $"'{word}' is not a rotation policy: choose {string.Join(", ", Words)}.");
+                : $"{Show.QuoteStart(word!)} is not a rotation policy: choose {string.Join(", ", Words)}.");
     }
 
     /// <summary>When the period after <paramref name="lastRotation"/> ends; null for <see cref="RotationPeriod.Never"/>. Months and

@@ -13,18 +13,18 @@ public readonly record struct SecretId(string Component, string Secret)
         var parts = (text ?? "").Split('.');
         if (parts.Length != 2)
         {
-            return Result<SecretId>.Failure(path, $"'{text}' is not a secret id: write it as component.secret, e.g. oauth2-proxy.cookie-secret.");
+            return Result<SecretId>.Failure(path, $"{Show.QuoteStart(text ?? "")} is not a secret id: write it as component.secret, e.g. oauth2-proxy.cookie-secret.");
         }
 
         var errors = new ErrorList();
         if (!IsLabel(parts[0]))
         {
-            errors.Add(path, $"'{parts[0]}' in '{text}' is not a component name: lowercase letters, digits and '-', at most 63 characters.");
+            errors.Add(path, $"{Show.QuoteStart(parts[0])} in {Show.Quote(text!)} is not a component name: lowercase letters, digits and '-', at most 63 characters.");
         }
 
         if (!IsLabel(parts[1]))
         {
-            errors.Add(path, $"'{parts[1]}' in '{text}' is not a secret name: lowercase letters, digits and '-', at most 63 characters.");
+            errors.Add(path, $"{Show.QuoteStart(parts[1])} in {Show.Quote(text!)} is not a secret name: lowercase letters, digits and '-', at most 63 characters.");
         }
 
         return errors.ToResult(() => new SecretId(parts[0], parts[1]));

@@ -38,7 +38,8 @@ public static partial class StackValidator
             {
                 var names = blueprint.Components.Select(c => c.Name).ToList();
                 var suggestion = Spelling.Suggest(componentName, names);
-                errors.Add(componentName, suggestion is not null
+                // A blank name is reported on the config itself: an error must name somewhere to look.
+                errors.Add(string.IsNullOrWhiteSpace(componentName) ? "config" : componentName, suggestion is not null
                     ? $"{Show.QuoteStart(componentName)} is not a component of the {blueprint.Name} blueprint; did you mean {suggestion}?"
                     : $"{Show.QuoteStart(componentName)} is not a component of the {blueprint.Name} blueprint; its components are {string.Join(", ", names)}.");
                 continue;
@@ -68,8 +69,8 @@ public static partial class StackValidator
             {
                 var suggestion = Spelling.Suggest(optionName, kind.Options.Select(o => o.Name));
                 errors.Add(path, suggestion is not null
-                    ? $"{path} is not an option of {state.Name}; did you mean {suggestion}?"
-                    : $"{path} is not an option of {state.Name}{(state.Name == kind.Name ? "" : $" (a {kind.Name})")}.");
+                    ? $"{Show.PlainStart(path)} is not an option of {state.Name}; did you mean {suggestion}?"
+                    : $"{Show.PlainStart(path)} is not an option of {state.Name}{(state.Name == kind.Name ? "" : $" (a {kind.Name})")}.");
                 continue;
             }
 

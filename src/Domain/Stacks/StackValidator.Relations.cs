@@ -90,7 +90,7 @@ public static partial class StackValidator
         if (!components.TryGetValue(reference.Component, out var state))
         {
             var suggestion = Spelling.Suggest(reference.Component, components.Keys);
-            errors.Add(path, $"The {side} {reference} names no component of this stack{(suggestion is null ? "." : $"; did you mean {suggestion}:{reference.Endpoint}?")}");
+            errors.Add(path, $"The {side} {Show.Plain(reference.ToString())} names no component of this stack{(suggestion is null ? "." : $"; did you mean {suggestion}:{Show.Plain(reference.Endpoint)}?")}");
             return null;
         }
 
@@ -100,8 +100,8 @@ public static partial class StackValidator
             var names = state.Kind.Endpoints.Select(e => e.Name).ToList();
             var suggestion = Spelling.Suggest(reference.Endpoint, names);
             errors.Add(path, suggestion is not null
-                ? $"{reference.Component} has no endpoint '{reference.Endpoint}'; did you mean {reference.Component}:{suggestion}?"
-                : $"{reference.Component} has no endpoint '{reference.Endpoint}'; its endpoints are {string.Join(", ", names)}.");
+                ? $"{reference.Component} has no endpoint {Show.Quote(reference.Endpoint)}; did you mean {reference.Component}:{suggestion}?"
+                : $"{reference.Component} has no endpoint {Show.Quote(reference.Endpoint)}; its endpoints are {string.Join(", ", names)}.");
             return null;
         }
 

@@ -130,8 +130,9 @@ public sealed record CertificateInfo
             using var certificate = X509CertificateLoader.LoadCertificate(der);
             return new CertificateInfo(der, certificate);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // A public key on a curve this platform does not know cannot be checked, so it is no certificate the portal can use.
             return null;
         }
     }

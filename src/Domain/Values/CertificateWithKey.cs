@@ -83,7 +83,7 @@ public sealed record CertificateWithKey
             // The key's strength is the certificate's when they match, so it is checked (once) on the certificate.
             if (key.PublicKeySha256 != leaf.PublicKeySha256)
             {
-                errors.Add("key", $"The private key does not match the certificate '{leaf.Subject}': it belongs to a different certificate.");
+                errors.Add("key", $"The private key does not match the certificate '{Show.Excerpt(leaf.Subject)}': it belongs to a different certificate.");
             }
         }
 
@@ -98,17 +98,17 @@ public sealed record CertificateWithKey
     {
         if (now < leaf.NotBefore)
         {
-            errors.Add("certificate", $"The certificate '{leaf.Subject}' is not valid yet; it becomes valid on {Show.Time(leaf.NotBefore)}.");
+            errors.Add("certificate", $"The certificate '{Show.Excerpt(leaf.Subject)}' is not valid yet; it becomes valid on {Show.Time(leaf.NotBefore)}.");
         }
 
         if (now > leaf.NotAfter)
         {
-            errors.Add("certificate", $"The certificate '{leaf.Subject}' expired on {Show.Time(leaf.NotAfter)}.");
+            errors.Add("certificate", $"The certificate '{Show.Excerpt(leaf.Subject)}' expired on {Show.Time(leaf.NotAfter)}.");
         }
 
         if (!leaf.AllowsServerAuthentication)
         {
-            errors.Add("certificate", $"The certificate '{leaf.Subject}' is not for TLS servers: its extended key usage lacks server authentication.");
+            errors.Add("certificate", $"The certificate '{Show.Excerpt(leaf.Subject)}' is not for TLS servers: its extended key usage lacks server authentication.");
         }
 
         CheckKeySize(leaf, errors);
@@ -118,7 +118,7 @@ public sealed record CertificateWithKey
             var names = leaf.HostNames;
             var covers = names.Count == 0
                 ? "it names no hostname at all"
-                : $"it covers {string.Join(", ", names.Take(5))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")}";
+                : $"it covers {string.Join(", ", names.Take(5).Select(Show.Excerpt))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")}";
             var source = leaf.HasSubjectAlternativeNames ? "" : " (no subject alternative names, so its common name counts)";
             errors.Add("hostname", $"The certificate does not cover {hostname.Value}; {covers}{source}.");
         }
@@ -134,12 +134,12 @@ public sealed record CertificateWithKey
         };
         if (minimum == 0)
         {
-            errors.Add("certificate", $"The certificate '{leaf.Subject}' has a {leaf.KeyAlgorithm} key; only RSA and ECDSA keys are supported.");
+            errors.Add("certificate", $"The certificate '{Show.Excerpt(leaf.Subject)}' has a {leaf.KeyAlgorithm} key; only RSA and ECDSA keys are supported.");
         }
         else if (leaf.KeySize < minimum)
         {
             errors.Add("certificate",
-                $"The certificate '{leaf.Subject}' has a {leaf.KeySize}-bit {leaf.KeyAlgorithm} key; at least {minimum} bits are required.");
+                $"The certificate '{Show.Excerpt(leaf.Subject)}' has a {leaf.KeySize}-bit {leaf.KeyAlgorithm} key; at least {minimum} bits are required.");
         }
     }
 
@@ -157,11 +157,11 @@ public sealed record CertificateWithKey
         {
             if (now > certificate.NotAfter)
             {
-                errors.Add("chain", $"The chain certificate '{certificate.Subject}' expired on {Show.Time(certificate.NotAfter)}.");
+                errors.Add("chain", $"The chain certificate '{Show.Excerpt(certificate.Subject)}' expired on {Show.Time(certificate.NotAfter)}.");
             }
             else if (now < certificate.NotBefore)
             {
-                errors.Add("chain", $"The chain certificate '{certificate.Subject}' is not valid until {Show.Time(certificate.NotBefore)}.");
+                errors.Add("chain", $"The chain certificate '{Show.Excerpt(certificate.Subject)}' is not valid until {Show.Time(certificate.NotBefore)}.");
             }
         }
 
@@ -176,8 +176,8 @@ public sealed record CertificateWithKey
 
             var issuer = all.FirstOrDefault(c => c != subject && subject.IsIssuedBy(c));
             errors.Add("chain", issuer is not null
-                ? $"The chain is out of order: '{subject.Subject}' must be followed by its issuer '{issuer.Subject}', not by '{next.Subject}'."
-                : $"The chain is broken: '{next.Subject}' did not issue '{subject.Subject}' (its issuer is '{subject.Issuer}').");
+                ? $"The chain is out of order: '{Show.Excerpt(subject.Subject)}' must be followed by its issuer '{Show.Excerpt(issuer.Subject)}', not by '{Show.Excerpt(next.Subject)}'."
+                : $"The chain is broken: '{Show.Excerpt(next.Subject)}' did not issue '{Show.Excerpt(subject.Subject)}' (its issuer is '{Show.Excerpt(subject.Issuer)}').");
             return;
         }
     }

@@ -120,7 +120,7 @@ public sealed record CidrList
     {
         var messages = new List<string>();
         var blocks = new List<CidrBlock>();
-        foreach (var item in ListText.Split(text))
+        foreach (var item in ListText.Split(text).TakeWhile(_ => !Errors.Enough(messages)))
         {
             var block = CidrBlock.TryCreate(item);
             if (block.IsSuccess)

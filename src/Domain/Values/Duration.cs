@@ -163,7 +163,7 @@ public readonly record struct Duration
             if (match.Unit is null)
             {
                 var hint = unit == "M" ? " (m is minutes; months are not supported)" : "";
-                error = $"{quoted} has an unknown unit '{unit}'{hint}; {Expected}.";
+                error = $"{quoted} has an unknown unit {Show.Quote(unit)}{hint}; {Expected}.";
                 return null;
             }
 

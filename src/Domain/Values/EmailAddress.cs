@@ -142,7 +142,7 @@ public sealed record EmailList
     {
         var messages = new List<string>();
         var addresses = new List<EmailAddress>();
-        foreach (var item in ListText.Split(text))
+        foreach (var item in ListText.Split(text).TakeWhile(_ => !Errors.Enough(messages)))
         {
             var address = EmailAddress.TryCreate(item);
             if (address.IsSuccess)
@@ -200,7 +200,7 @@ public sealed record DomainList
 
         var messages = new List<string>();
         var domains = new List<Hostname>();
-        foreach (var item in items)
+        foreach (var item in items.TakeWhile(_ => !Errors.Enough(messages)))
         {
             if (item.StartsWith('@'))
             {

@@ -57,7 +57,7 @@ public sealed record Hostname
         var labels = normalised.Split('.');
         var messages = new List<string>();
         var ascii = new List<string>(labels.Length);
-        for (var i = 0; i < labels.Length; i++)
+        for (var i = 0; i < labels.Length && !Errors.Enough(messages); i++)
         {
             var label = ParseLabel(labels[i], i, labels.Length, allowWildcard, quoted, messages);
             ascii.Add(label ?? "");
@@ -110,7 +110,7 @@ public sealed record Hostname
         if (value.Contains("://", StringComparison.Ordinal))
         {
             var host = value[(value.IndexOf("://", StringComparison.Ordinal) + 3)..].Split('/', '?', '#')[0];
-            return $"is a URL; give only the hostname{(host.Length > 0 ? $" ({host})" : "")}.";
+            return $"is a URL; give only the hostname{(host.Length > 0 ? $" ({Show.Excerpt(host)})" : "")}.";
         }
 
         if (value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
@@ -176,6 +176,18 @@ public sealed record Hostname
                 messages.Add(IsEachRuneValid(ascii)
                     ? $"{quoted} has a label that is too long in punycode; a label has at most {MaxLabelLength} characters once encoded."
                     : $"{quoted} has a label ({Show.Quote(label)}) that is not a valid internationalised name.");
+                return null;
+            }
+
+            // ICU encodes some labels it then refuses to decode (hyphens in the third and fourth place, as in bü--her): such a
+            // name would be refused when the stack is next validated, so it is refused now.
+            try
+            {
+                Idn.GetUnicode(ascii);
+            }
+            catch (ArgumentException)
+            {
+                messages.Add($"{quoted} has a label ({Show.Quote(label)}) that is not a valid internationalised name.");
                 return null;
             }
         }

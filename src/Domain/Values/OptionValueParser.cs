@@ -226,11 +226,11 @@ public static class OptionValueParser
         {
             if (now > certificate.NotAfter)
             {
-                messages.Add($"The certificate '{certificate.Subject}' expired on {Show.Time(certificate.NotAfter)}.");
+                messages.Add($"The certificate '{Show.Excerpt(certificate.Subject)}' expired on {Show.Time(certificate.NotAfter)}.");
             }
             else if (now < certificate.NotBefore)
             {
-                messages.Add($"The certificate '{certificate.Subject}' is not valid until {Show.Time(certificate.NotBefore)}.");
+                messages.Add($"The certificate '{Show.Excerpt(certificate.Subject)}' is not valid until {Show.Time(certificate.NotBefore)}.");
             }
         }
 

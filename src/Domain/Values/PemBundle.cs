@@ -35,6 +35,11 @@ public sealed record PemBundle
             return Errors.Fail<PemBundle>("PEM text is needed: one or more blocks starting with -----BEGIN CERTIFICATE-----.");
         }
 
+        if (PemReader.TooLong(text) is { } tooLong)
+        {
+            return Errors.Fail<PemBundle>(tooLong);
+        }
+
         var keyCount = 0;
         var blocks = PemReader.Read(text, out var damaged);
         var messages = new List<string>();
@@ -105,7 +110,7 @@ public sealed record PemBundle
                     "CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST" =>
                         $"The {ordinal} PEM block is a certificate signing request, not a certificate; give the certificate the CA issued.",
                     "PUBLIC KEY" => $"The {ordinal} PEM block is a public key, not a certificate.",
-                    _ => $"The {ordinal} PEM block is a {block.Label}, which is not supported here; certificates are expected.",
+                    _ => $"The {ordinal} PEM block is a {Show.Excerpt(block.Label)}, which is not supported here; certificates are expected.",
                 });
             }
         }
@@ -123,7 +128,7 @@ public sealed record PemBundle
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var certificate in certificates.Where(c => !seen.Add(c.Sha256Fingerprint)).DistinctBy(c => c.Sha256Fingerprint))
         {
-            messages.Add($"The certificate '{certificate.Subject}' appears more than once.");
+            messages.Add($"The certificate '{Show.Excerpt(certificate.Subject)}' appears more than once.");
         }
 
         return Errors.Finish(messages, () => new PemBundle(certificates, key));

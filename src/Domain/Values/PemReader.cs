@@ -10,6 +10,15 @@ internal static class PemReader
 {
     private const string BeginMarker = "-----BEGIN ";
 
+    /// <summary>The longest PEM text read: some 40 certificates. Finding blocks takes time that grows with the square of the text
+    /// when BEGIN lines have no END, so a pasted megabyte must be refused before it is searched.</summary>
+    public const int MaxLength = 65_536;
+
+    /// <summary>The sentence for text over <see cref="MaxLength"/>, or null.</summary>
+    public static string? TooLong(string text) => text.Length <= MaxLength
+        ? null
+        : $"The PEM text is {Show.Number(text.Length)} characters long; at most {Show.Number(MaxLength)} are read (some 40 certificates).";
+
     public static IReadOnlyList<PemBlock> Read(string text, out int damagedBlocks)
     {
         var blocks = new List<PemBlock>();

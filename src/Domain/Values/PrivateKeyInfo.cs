@@ -36,6 +36,11 @@ public sealed record PrivateKeyInfo
             return Errors.Fail<PrivateKeyInfo>("A private key is needed, as PEM starting with -----BEGIN PRIVATE KEY-----.");
         }
 
+        if (PemReader.TooLong(text) is { } tooLong)
+        {
+            return Errors.Fail<PrivateKeyInfo>(tooLong);
+        }
+
         if (PemReader.HasLegacyEncryptedKey(text))
         {
             return Errors.Fail<PrivateKeyInfo>(Encrypted);
@@ -115,8 +120,9 @@ public sealed record PrivateKeyInfo
                     key.ExportPkcs8PrivateKeyPem() + "\n",
                 Convert.ToHexString(SHA256.HashData(key.ExportSubjectPublicKeyInfo())));
             }
-            catch (CryptographicException)
+            catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
             {
+                // An EC key on a curve this platform does not know is as unusable to the ingress as a damaged one.
                 return Errors.Fail<PrivateKeyInfo>($"The {block.Label} block is damaged or not a valid {algorithm} key.");
             }
         }

@@ -85,7 +85,7 @@ public sealed record Quantity
 
             var hint = BytesHint(number, suffix);
             return Errors.Fail<Quantity>(
-                $"{quoted} has an unknown suffix '{suffix}'; use Ki, Mi, Gi, Ti, Pi, Ei, m, k, M, G, T, P, E or an exponent such as e3.{hint}");
+                $"{quoted} has an unknown suffix {Show.Quote(suffix)}; use Ki, Mi, Gi, Ti, Pi, Ei, m, k, M, G, T, P, E or an exponent such as e3.{hint}");
         }
 
         decimal amount;

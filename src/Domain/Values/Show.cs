@@ -21,6 +21,32 @@ internal static class Show
         return quoted.StartsWith('\'') ? quoted : string.Concat(quoted[..1].ToUpperInvariant(), quoted[1..]);
     }
 
+    /// <summary>A name as it reads inside a sentence: as given when it is short and printable (<c>airbyte.colour</c>), otherwise
+    /// as <see cref="Quote"/> shows it.</summary>
+    public static string Plain(string text) =>
+        text.Length <= MaxQuotedLength && !text.Any(c => char.IsControl(c) || char.IsSurrogate(c)) ? text : Quote(text);
+
+    /// <summary><see cref="Plain"/> at the start of a sentence.</summary>
+    public static string PlainStart(string text)
+    {
+        var shown = Plain(text);
+        return ReferenceEquals(shown, text) ? text : QuoteStart(text);
+    }
+
+    /// <summary>Text from a file or another system (a certificate's subject, a name in it) inside a sentence: control characters
+    /// escaped and cut to <see cref="MaxQuotedLength"/> characters with "…", so that the sentence stays readable.</summary>
+    public static string Excerpt(string text)
+    {
+        var escaped = Escape(text);
+        if (escaped.Length <= MaxQuotedLength)
+        {
+            return escaped;
+        }
+
+        var cut = char.IsHighSurrogate(escaped[MaxQuotedLength - 1]) ? MaxQuotedLength - 1 : MaxQuotedLength;
+        return string.Concat(escaped.AsSpan(0, cut), "…");
+    }
+
     /// <summary>One character as a person reads it: <c>'_'</c>, <c>a space</c>, <c>U+0007</c>.</summary>
     public static string Char(char c) => c switch
     {

@@ -8,11 +8,18 @@ public static class Spelling
     public static string? Suggest(string input, IEnumerable<string> candidates)
     {
         var limit = Math.Clamp(input.Length / 3, 1, 3);
+        var lower = input.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = Distance(input.ToLowerInvariant(), candidate.ToLowerInvariant());
+            // The distance is at least the difference in length: a pasted page is never compared letter by letter.
+            if (Math.Abs(input.Length - candidate.Length) > limit)
+            {
+                continue;
+            }
+
+            var distance = Distance(lower, candidate.ToLowerInvariant());
             if (distance < bestDistance && distance <= limit)
             {
                 best = candidate;

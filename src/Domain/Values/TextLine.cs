@@ -70,6 +70,24 @@ public sealed record FreeText
 /// <summary>The character rules of free text, reported by position (never by quoting the text).</summary>
 internal static class TextRules
 {
+    /// <summary>Whether the text has half of a surrogate pair on its own (broken UTF-16, which no UTF-8 encoder can write).</summary>
+    public static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static void Check(string value, bool multiline, List<string> messages)
     {
         var line = 1;

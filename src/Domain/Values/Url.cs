@@ -51,6 +51,11 @@ public sealed record Url
             return Errors.Fail<Url>($"{quoted} contains a space or control character; a URL has none (encode a space as %20).");
         }
 
+        if (TextRules.HasLoneSurrogate(value))
+        {
+            return Errors.Fail<Url>($"{quoted} contains an invalid Unicode character (a lone surrogate); a URL has none.");
+        }
+
         var separator = value.IndexOf("://", StringComparison.Ordinal);
         if (separator < 0)
         {
@@ -60,7 +65,7 @@ public sealed record Url
         var scheme = value[..separator].ToLowerInvariant();
         if (scheme is not ("http" or "https"))
         {
-            return Errors.Fail<Url>($"{quoted} uses '{value[..separator]}'; {subject} must start with {expected}.");
+            return Errors.Fail<Url>($"{quoted} uses {Show.Quote(value[..separator])}; {subject} must start with {expected}.");
         }
 
         if (scheme == "http" && httpsOnly)

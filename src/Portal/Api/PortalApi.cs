@@ -60,7 +60,7 @@ public static class PortalApi
             ApiLog.BootstrapTokenEnabled(app.Logger);
         }
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization(PolicyName).AddEndpointFilter<UnexpectedErrorFilter>();
+        var api = app.MapGroup("/api/v1").RequireAuthorization(PolicyName).AddEndpointFilter<UnexpectedErrorFilter>().AddEndpointFilter<UrlTextFilter>();
         // An endpoint that names no role gets Admin: forgetting the role must close an endpoint, not open it to every token.
         ((IEndpointConventionBuilder)api).Finally(endpoint =>
         {

@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using System.Text;
 using Portal.Api.Infrastructure;
-using Portal.Domain.Common;
 using Portal.Domain.Stacks;
 using Portal.Provisioning.Stacks;
 using Portal.Security;
@@ -40,13 +38,6 @@ public sealed record TeardownBody(string? Reason = null);
 /// <summary><c>/api/v1/stacks</c>: create, read, reconfigure, tear down, and render a stack.</summary>
 internal static class StacksEndpoints
 {
-    /// <summary>The formats of <c>GET /stacks/{name}/export/{format}</c> and the file name each downloads as.</summary>
-    private static readonly Dictionary<string, (StackExportFormat Format, string File)> s_exports = new(StringComparer.Ordinal)
-    {
-        ["kubernetes"] = (StackExportFormat.Kubernetes, "kubernetes.yaml"),
-        ["juju-bundle"] = (StackExportFormat.JujuBundle, "bundle.yaml"),
-    };
-
     public static RouteGroupBuilder MapStacks(this RouteGroupBuilder api)
     {
         var stacks = api.MapGroup("/stacks").WithTags("Stacks");
@@ -145,18 +136,7 @@ internal static class StacksEndpoints
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        stacks.MapGet("/{name}/export/{format}", async (string name, string format, IStackService service, CancellationToken ct) =>
-            {
-                if (!s_exports.TryGetValue(format, out var export))
-                {
-                    return ApiResults.Invalid([new ValidationError("format", $"'{format}' is not an export format; use {string.Join(" or ", s_exports.Keys)}.")]);
-                }
-
-                var result = await service.ExportAsync(name, export.Format, ct);
-                return result.IsSuccess
-                    ? Results.File(Encoding.UTF8.GetBytes(result.Value), "application/yaml", $"{name}-{export.File}")
-                    : ApiResults.Failure(result);
-            })
+        stacks.MapGet("/{name}/export/{format}", (string name, string format, IStackService service, CancellationToken ct) => StackExports.DownloadAsync(name, format, service, ct))
             .WithName("ExportStack")
             .RequireAuthorization(PortalPolicies.Viewer)
             .WithSummary("Downloads the stack as Kubernetes YAML (`kubernetes`: the rendered objects, secrets redacted) or as a Juju bundle (`juju-bundle`: charms, channels, options and relations of the charmed path, no secret options).")

@@ -64,6 +64,15 @@ public sealed record AuditQuery(
             errors.Add("to", "The end of the time range must be after its start.");
         }
 
+        // No name has a control character, and PostgreSQL cannot even compare text holding a NUL: refused rather than failed.
+        foreach (var (name, value) in new[] { ("stack", Stack), ("actor", Actor), ("action", Action) })
+        {
+            if (value is not null && value.Any(char.IsControl))
+            {
+                errors.Add(name, $"The {name} filter has a control character; no {name} has one.");
+            }
+        }
+
         if (Page < 1)
         {
             errors.Add("page", "Pages are numbered from 1.");

@@ -97,8 +97,8 @@ public sealed class InstallManifestTests
         }
 
         Assert.True(env["Portal__BootstrapToken"].ValueFrom.SecretKeyRef.Optional);
-        Assert.Equal(("Production", "false", "true"),
-            (settings["ASPNETCORE_ENVIRONMENT"], settings["Portal__EmbeddedSandbox"], settings["Portal__Clusters__0__InCluster"]));
+        Assert.Equal(("Production", "false", "true", "true"),
+            (settings["ASPNETCORE_ENVIRONMENT"], settings["Portal__EmbeddedSandbox"], settings["Portal__Clusters__0__InCluster"], settings["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]));
 
         var ingress = Assert.Single(objects.OfType<V1Ingress>());
         Assert.NotEmpty(ingress.Spec.Tls);
@@ -119,6 +119,7 @@ public sealed class InstallManifestTests
         Assert.Empty(InstallManifests.Portal(objects).Env ?? []);
         Assert.Equal(("Development", "true"), (settings["ASPNETCORE_ENVIRONMENT"], settings["Portal__EmbeddedSandbox"]));
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Portal__Clusters__", StringComparison.Ordinal));
+        Assert.DoesNotContain("ASPNETCORE_FORWARDEDHEADERS_ENABLED", settings.Keys);
         Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
         Assert.All(objects.OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Namespace),
             o => Assert.Equal("airbyte-portal-demo", o.Metadata.NamespaceProperty));

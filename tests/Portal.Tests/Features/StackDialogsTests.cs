@@ -84,7 +84,7 @@ public class StackDialogsTests : PortalTestContext
         Assert.Empty(actions.FindAll("[data-testid=stack-actions]"));
         actions.Find("[data-testid=stack-export] button").Click();
         popovers.WaitForAssertion(() => Assert.Equal(
-            ["/api/v1/stacks/prod/export/kubernetes", "/api/v1/stacks/prod/export/juju-bundle"],
+            ["/stacks/prod/export/kubernetes", "/stacks/prod/export/juju-bundle"],
             popovers.FindAll("a.mud-menu-item").Select(a => a.GetAttribute("href"))));
         Assert.All(popovers.FindAll("a.mud-menu-item"), a => Assert.True(a.HasAttribute("download"), "the browser must download it, not route to it"));
     }

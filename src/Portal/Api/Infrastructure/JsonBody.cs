@@ -11,6 +11,10 @@ namespace Portal.Api.Infrastructure;
 /// problem at once, in the API's own names.</remarks>
 internal sealed class JsonBody : IDisposable
 {
+    /// <summary>The control characters no text field takes: C0 but tab and line breaks, DEL and C1.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c)]);
+
     private readonly JsonDocument _document;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
@@ -77,13 +81,116 @@ internal sealed class JsonBody : IDisposable
                 return (null, "The body must be a JSON object ({ ... }).");
             }
 
-            return (new JsonBody(document), null);
+            // Every string is read once here, so that the fields below never meet text they cannot read.
+            if (UnreadableText(document.RootElement, "") is { } unreadable)
+            {
+                document.Dispose();
+                return (null, unreadable);
+            }
+
+            var body = new JsonBody(document);
+            body.RefuseControlCharacters(document.RootElement, "");
+            return (body, null);
         }
         catch (JsonException e)
         {
             // The parser's own message names .NET internals; the position is what helps.
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {(e.BytePositionInLine ?? 0) + 1}" : "";
             return (null, $"The body is not valid JSON{where}.");
+        }
+    }
+
+    /// <summary>Why the body cannot be read as text, or null: bytes that are not UTF-8 or <c>\u</c> escapes that are not Unicode (a lone
+    /// surrogate) in a value or a name, or a field given twice (one reader would take the first, another the last).</summary>
+    private static string? UnreadableText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return TryText(element) is null ? $"The text at {Where(path)} is not valid Unicode (bytes that are not UTF-8, or a \\u escape of half a surrogate pair)." : null;
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Select((item, i) => UnreadableText(item, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]")).FirstOrDefault(p => p is not null);
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return $"A field name in {Where(path)} is not valid Unicode (bytes that are not UTF-8, or a \\u escape of half a surrogate pair).";
+                    }
+
+                    var child = path.Length == 0 ? name : $"{path}.{name}";
+                    if (!names.Add(name))
+                    {
+                        return $"The body gives {Where(child)} twice; give each field once.";
+                    }
+
+                    if (UnreadableText(property.Value, child) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Reports every text value with a control character other than a tab or a line break (a NUL, an escape sequence):
+    /// no field of the API takes one, and the database cannot store a NUL.</summary>
+    private void RefuseControlCharacters(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = element.GetString()!;
+                var at = text.AsSpan().IndexOfAny(ControlCharacters);
+                if (at >= 0)
+                {
+                    Errors.Add(ErrorPath(path), $"The text has a control character (U+{(int)text[at]:X4}) at position {(at + 1).ToString(CultureInfo.InvariantCulture)}; only printable characters, tabs and line breaks are allowed.");
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    RefuseControlCharacters(item, $"{path}[{index++.ToString(CultureInfo.InvariantCulture)}]");
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    RefuseControlCharacters(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}");
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>A path as the fields report it: config options are <c>component.option</c>, without <c>config.</c>.</summary>
+    private static string ErrorPath(string path) => path.StartsWith("config.", StringComparison.Ordinal) ? path["config.".Length..] : path;
+
+    private static string Where(string path) => path.Length == 0 ? "the top of the body" : path.Length > 100 ? "a field" : path;
+
+    private static string? TryText(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

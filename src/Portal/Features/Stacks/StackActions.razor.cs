@@ -27,8 +27,8 @@ public sealed partial class StackActions
     [Parameter, EditorRequired]
     public required string Stack { get; set; }
 
-    /// <summary>The API download of the stack in an export format (the browser's sign-in cookie authorizes it).</summary>
-    private string ExportUrl(string format) => $"/api/v1/stacks/{Uri.EscapeDataString(Stack)}/export/{format}";
+    /// <summary>The browser's download of the stack in an export format (its sign-in cookie authorizes it; /api/v1 would not).</summary>
+    private string ExportUrl(string format) => Api.StackExports.BrowserUrl(Stack, format);
 
     protected override async Task OnInitializedAsync() => _operates = await Authorization.AllowsAsync(PortalPolicies.Operator);
 
