@@ -286,6 +286,18 @@ public sealed class StacksApiTests : IClassFixture<PortalApiFactory>
         }
     }
 
+    [Theory]
+    [InlineData("/stacks/prod%0A/export/juju-bundle")]
+    [InlineData("/stacks/prod/export/juju%01bundle")]
+    public async Task The_browser_download_refuses_control_characters_in_its_address_with_a_400(string url)
+    {
+        using var browser = await Security.Browser.SignedInAsync(_factory, Portal.Domain.Access.PortalRole.Viewer);
+
+        var response = await browser.GetAsync(url, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Fact]
     public async Task An_unknown_export_format_is_a_400_naming_the_formats()
     {

@@ -28,6 +28,7 @@ internal static class StackExports
         endpoints.MapGet(BrowserPattern, DownloadAsync)
             .WithName("DownloadStackExport")
             .RequireAuthorization(PortalPolicies.Viewer)
+            .AddEndpointFilter<UrlTextFilter>()
             .ExcludeFromDescription();
 
     /// <summary>400 naming the formats for an unknown one, 404 for an unknown stack, else the file as an attachment.</summary>
