@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Portal.Domain.Common;
 
 /// <summary>One problem with operator input: where it is (a dotted path such as
@@ -44,30 +41,12 @@ public sealed record ValidationError(string Path, string Message)
             return text;
         }
 
-        var builder = new StringBuilder(Math.Min(text.Length, max + 16));
-        for (var i = 0; i < text.Length; i++)
+        var escaped = Values.Show.Escape(text);
+        if (escaped.Length <= max)
         {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                builder.Append(c).Append(text[++i]);
-            }
-            else if (char.IsControl(c) || char.IsSurrogate(c))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
+            return escaped;
         }
 
-        if (builder.Length <= max)
-        {
-            return builder.ToString();
-        }
-
-        var escaped = builder.ToString();
         var head = Boundary(escaped, (max * 2 / 3) - 1);
         var tail = Boundary(escaped, escaped.Length - (max - head - 1));
         return string.Concat(escaped.AsSpan(0, head), "…", escaped.AsSpan(tail));

@@ -82,7 +82,8 @@ internal static class Show
         };
     }
 
-    private static string Escape(string text)
+    /// <summary>Control characters and lone surrogates as <c>\\uXXXX</c>; everything else as it is.</summary>
+    internal static string Escape(string text)
     {
         var builder = new StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
