@@ -88,6 +88,8 @@ public sealed class Operation
         .ToList();
 
     /// <summary>A worker asks to run a step. Decides, and when the answer is <see cref="StepStart.Run"/> takes the lease.</summary>
+    /// <remarks>Reads and changes only this step and the operation's state (as <see cref="Renew"/> does): the store may load the
+    /// operation with this step alone for it.</remarks>
     public StepStart Begin(Guid stepId, DateTimeOffset now, StepPolicy policy)
     {
         var step = StepById(stepId);
@@ -134,7 +136,8 @@ public sealed class Operation
         var ready = new List<Step>();
         if (State is OperationState.Running or OperationState.Failing)
         {
-            foreach (var dependent in DependentsOf(step.Key).Where(d => d.State == StepState.Blocked && AllDependenciesSucceeded(d)))
+            var byKey = StepsByKey();
+            foreach (var dependent in DependentsOf(step.Key).Where(d => d.State == StepState.Blocked && AllDependenciesSucceeded(d, byKey)))
             {
                 dependent.Queue(now);
                 ready.Add(dependent);
@@ -260,7 +263,8 @@ public sealed class Operation
         }
 
         var ready = new List<Step>();
-        foreach (var step in _steps.Where(s => s.State == StepState.Blocked && AllDependenciesSucceeded(s)))
+        var byKey = StepsByKey();
+        foreach (var step in _steps.Where(s => s.State == StepState.Blocked && AllDependenciesSucceeded(s, byKey)))
         {
             step.Queue(now);
             ready.Add(step);
@@ -332,8 +336,11 @@ public sealed class Operation
 
     private IEnumerable<Step> DependentsOf(string key) => _steps.Where(s => s.DependsOn.Contains(key, StringComparer.Ordinal));
 
-    private bool AllDependenciesSucceeded(Step step) =>
-        step.DependsOn.All(key => _steps.First(s => s.Key == key).State == StepState.Succeeded);
+    // Looked up by key rather than searched: a wide operation checks every dependency of every dependent on each completion.
+    private Dictionary<string, Step> StepsByKey() => _steps.ToDictionary(s => s.Key, StringComparer.Ordinal);
+
+    private static bool AllDependenciesSucceeded(Step step, Dictionary<string, Step> byKey) =>
+        step.DependsOn.All(key => byKey[key].State == StepState.Succeeded);
 
     private void Touch() => Version++;
 

@@ -34,11 +34,14 @@ internal sealed partial class StepDispatcher(
         }
     }
 
-    /// <summary>Delivers the steps due for longer than <paramref name="grace"/>, and those whose worker lost its lease.</summary>
+    /// <summary>Delivers the steps due for longer than <paramref name="grace"/>, and those whose worker lost its lease, unless
+    /// their job is still on its way (a wide operation keeps steps queued for longer than the grace while the workers are busy:
+    /// delivering those again would only double the queue).</summary>
     public async Task<int> SweepAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var delivered = 0;
+        IReadOnlySet<Guid>? pending = null;
         foreach (var id in await store.UnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
             if (await store.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } operation)
@@ -48,8 +51,14 @@ internal sealed partial class StepDispatcher(
 
             var due = operation.Steps.Where(s =>
                 (s.State == StepState.Queued && s.QueuedAt <= now - grace)
-                || (s.State == StepState.Waiting && s.NotBefore <= now - grace));
-            foreach (var step in due.Concat(operation.StepsWithExpiredLease(now)))
+                || (s.State == StepState.Waiting && s.NotBefore <= now - grace)).Concat(operation.StepsWithExpiredLease(now)).ToList();
+            if (due.Count == 0)
+            {
+                continue;
+            }
+
+            pending ??= scheduler.Pending(now, Grace);
+            foreach (var step in due.Where(s => !pending.Contains(s.Id)))
             {
                 scheduler.Enqueue(step.Id);
                 delivered++;

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
+using Hangfire.Common;
+using Hangfire.Storage.Monitoring;
 
 namespace Portal.Provisioning.Operations;
 
@@ -18,12 +20,51 @@ internal sealed class StepJob(StepRunner runner)
 
     [DisplayName("Run step {0}")]
     public Task RunAsync(Guid stepId, CancellationToken cancellationToken) => runner.RunAsync(stepId, cancellationToken);
+
+    /// <summary>The step id a job of this type carries, or null for any other job.</summary>
+    public static Guid? StepOf(Job? job) =>
+        job?.Type == typeof(StepJob) && job.Args.Count > 0 && job.Args[0] is Guid stepId ? stepId : null;
 }
 
-/// <summary>Delivers steps through Hangfire.</summary>
-internal sealed class HangfireStepScheduler(IBackgroundJobClient jobs) : IStepScheduler
+/// <summary>Delivers steps through Hangfire, and reads its storage for the steps whose job is still on its way.</summary>
+internal sealed class HangfireStepScheduler(IBackgroundJobClient jobs, JobStorage storage) : IStepScheduler
 {
+    private const int Page = 500;
+
     public void Enqueue(Guid stepId) => jobs.Enqueue<StepJob>(job => job.RunAsync(stepId, CancellationToken.None));
 
     public void Schedule(Guid stepId, DateTimeOffset at) => jobs.Schedule<StepJob>(job => job.RunAsync(stepId, CancellationToken.None), at);
+
+    public IReadOnlySet<Guid> Pending(DateTimeOffset now, TimeSpan recent)
+    {
+        var monitor = storage.GetMonitoringApi();
+        var pending = new HashSet<Guid>();
+        // Waiting in the queue (not yet fetched by a worker) or scheduled: a worker will get them.
+        Collect(pending, (from, count) => monitor.EnqueuedJobs(StepJob.QueueName, from, count), dto => dto.InEnqueuedState ? dto.Job : null);
+        Collect(pending, monitor.ScheduledJobs, dto => dto.Job);
+        // Taken by a worker a moment ago, which may still be waiting for the operation's lock: give it time to start the step.
+        // A worker that has held its job longer either started the step (and holds its lease) or died with it.
+        Collect(pending, monitor.ProcessingJobs, dto => dto.StartedAt is { } started && now.UtcDateTime - DateTime.SpecifyKind(started, DateTimeKind.Utc) <= recent ? dto.Job : null);
+        return pending;
+    }
+
+    private static void Collect<T>(HashSet<Guid> pending, Func<int, int, JobList<T>> list, Func<T, Job?> job)
+    {
+        for (var from = 0; ; from += Page)
+        {
+            var page = list(from, Page);
+            foreach (var (_, dto) in page)
+            {
+                if (dto is not null && StepJob.StepOf(job(dto)) is { } stepId)
+                {
+                    pending.Add(stepId);
+                }
+            }
+
+            if (page.Count < Page)
+            {
+                return;
+            }
+        }
+    }
 }

@@ -12,10 +12,7 @@ internal sealed partial class StepJobFailureFilter(OperationStore store, TimePro
 {
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
-        if (context.NewState is not FailedState failed
-            || context.BackgroundJob.Job.Type != typeof(StepJob)
-            || context.BackgroundJob.Job.Args.Count == 0
-            || context.BackgroundJob.Job.Args[0] is not Guid stepId)
+        if (context.NewState is not FailedState failed || StepJob.StepOf(context.BackgroundJob.Job) is not { } stepId)
         {
             return;
         }

@@ -26,6 +26,9 @@ internal sealed partial class StepRunner(
 {
     private readonly Dictionary<StepKind, IStepHandler> _handlers = handlers.ToDictionary(h => h.Kind);
 
+    /// <summary>How often recording a step's outcome is tried before the job fails (and Hangfire retries it).</summary>
+    internal const int RecordAttempts = 6;
+
     public async Task RunAsync(Guid stepId, CancellationToken cancellationToken)
     {
         if (await store.OperationOfStepAsync(stepId, cancellationToken).ConfigureAwait(false) is not { } operationId)
@@ -34,19 +37,29 @@ internal sealed partial class StepRunner(
             return;
         }
 
-        var (start, operation) = await store.UpdateAsync(
-            operationId, o => (o.Begin(stepId, time.GetUtcNow(), policy), o), cancellationToken).ConfigureAwait(false);
+        // Taking the step reads and writes that step alone, whatever the operation's size.
+        var (start, taken, stack) = await store.UpdateStepAsync(
+            operationId, stepId, o => (o.Begin(stepId, time.GetUtcNow(), policy), o.StepById(stepId), o.Stack), cancellationToken).ConfigureAwait(false);
+        if (start != StepStart.Run)
+        {
+            using var skipScope = StepRunnerLog.Scope(logger, operationId, stepId, taken.Key, stack);
+            if (start == StepStart.TooEarly)
+            {
+                scheduler.Schedule(stepId, taken.NotBefore!.Value);
+            }
+            else
+            {
+                StepRunnerLog.Skipped(logger, taken.Key, taken.State);
+            }
+
+            return;
+        }
+
+        // The handler gets the whole operation as it was when the step started, read without holding its lock.
+        var operation = await store.FindAsync(operationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Operation {operationId} does not exist.");
         var step = operation.StepById(stepId);
         using var scope = StepRunnerLog.Scope(logger, operationId, stepId, step.Key, operation.Stack);
-        switch (start)
-        {
-            case StepStart.Skip:
-                StepRunnerLog.Skipped(logger, step.Key, step.State);
-                return;
-            case StepStart.TooEarly:
-                scheduler.Schedule(stepId, step.NotBefore!.Value);
-                return;
-        }
 
         // The step joins its operation's trace (saved with the operation when it started); the query is skipped when nothing traces.
         var traceParent = PortalTelemetry.Source.HasListeners()
@@ -56,34 +69,30 @@ internal sealed partial class StepRunner(
         var began = time.GetTimestamp();
         StepRunnerLog.Started(logger, step.Key, step.Runs);
 
-        var outcome = await RunHandlerAsync(operation, step, cancellationToken).ConfigureAwait(false);
-        if (outcome is null)
+        // The lease is renewed until the outcome is recorded, not only while the handler runs: a step whose outcome waits for the
+        // database must not be taken over (and run again) meanwhile.
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewLeaseAsync(operationId, stepId, renewal.Token);
+        StepOutcome? outcome;
+        IReadOnlyList<Guid> ready;
+        Operation after;
+        try
         {
-            OperationTracing.FinishStep(span, StepResults.Interrupted, null);
-            metrics?.StepRan(step.Kind, StepResults.Interrupted, time.GetElapsedTime(began));
-            return;
-        }
-
-        var jitter = Random.Shared.NextDouble();
-        var (ready, after) = await store.UpdateAsync(operationId, o =>
-        {
-            var now = time.GetUtcNow();
-            IReadOnlyList<Step> readied = [];
-            switch (outcome)
+            outcome = await RunHandlerAsync(operation, step, cancellationToken).ConfigureAwait(false);
+            if (outcome is null)
             {
-                case StepOutcome.Done done:
-                    readied = o.Complete(stepId, now, done.Message);
-                    break;
-                case StepOutcome.NotReady notReady:
-                    o.NotReady(stepId, now, policy, notReady.WaitingFor, notReady.Until);
-                    break;
-                case StepOutcome.Failed failed:
-                    o.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter, failed.RetryAfter);
-                    break;
+                OperationTracing.FinishStep(span, StepResults.Interrupted, null);
+                metrics?.StepRan(step.Kind, StepResults.Interrupted, time.GetElapsedTime(began));
+                return;
             }
 
-            return (readied.Select(s => s.Id).ToList(), o);
-        }, cancellationToken).ConfigureAwait(false);
+            (ready, after) = await RecordAsync(operationId, step, outcome, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await renewal.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+        }
 
         var recorded = after.StepById(stepId);
         var result = StepResults.Of(recorded.State, failedAttempt: outcome is StepOutcome.Failed);
@@ -106,7 +115,48 @@ internal sealed partial class StepRunner(
         }
     }
 
-    // Runs the handler under a lease that a background loop renews; returns null when shutdown interrupted it.
+    // Records the outcome and the steps it made ready in one save. A save that fails (the database restarting) is tried again
+    // with back-off while the lease is renewed: giving up at once would leave the step running until its lease ended.
+    private async Task<(IReadOnlyList<Guid> Ready, Operation After)> RecordAsync(
+        Guid operationId, Step step, StepOutcome outcome, CancellationToken cancellationToken)
+    {
+        var jitter = Random.Shared.NextDouble();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.UpdateAsync(operationId, o => Record(o, step.Id, outcome, jitter), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < RecordAttempts && e is not (OperationCanceledException or KeyNotFoundException))
+            {
+                var wait = TimeSpan.FromSeconds(Math.Min(10, 1 << (attempt - 1)));
+                StepRunnerLog.RecordFailed(logger, e, step.Key, attempt, wait);
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private (IReadOnlyList<Guid> Ready, Operation After) Record(Operation operation, Guid stepId, StepOutcome outcome, double jitter)
+    {
+        var now = time.GetUtcNow();
+        IReadOnlyList<Step> readied = [];
+        switch (outcome)
+        {
+            case StepOutcome.Done done:
+                readied = operation.Complete(stepId, now, done.Message);
+                break;
+            case StepOutcome.NotReady notReady:
+                operation.NotReady(stepId, now, policy, notReady.WaitingFor, notReady.Until);
+                break;
+            case StepOutcome.Failed failed:
+                operation.Failed(stepId, now, policy, failed.Error, failed.Permanent, jitter, failed.RetryAfter);
+                break;
+        }
+
+        return (readied.Select(s => s.Id).ToList(), operation);
+    }
+
+    // Runs the handler; returns null when shutdown interrupted it.
     private async Task<StepOutcome?> RunHandlerAsync(Operation operation, Step step, CancellationToken cancellationToken)
     {
         if (!_handlers.TryGetValue(step.Kind, out var handler))
@@ -114,8 +164,6 @@ internal sealed partial class StepRunner(
             return StepOutcome.Fail($"the portal has no handler for {step.Kind} steps", permanent: true);
         }
 
-        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewing = RenewLeaseAsync(operation.Id, step.Id, renewal.Token);
         try
         {
             return await handler.RunAsync(new StepExecution(operation, step), cancellationToken).ConfigureAwait(false);
@@ -136,11 +184,6 @@ internal sealed partial class StepRunner(
             StepRunnerLog.HandlerCrashed(logger, e, step.Key);
             return StepOutcome.Fail($"unexpected error ({e.GetType().Name})");
         }
-        finally
-        {
-            await renewal.CancelAsync().ConfigureAwait(false);
-            await renewing.ConfigureAwait(false);
-        }
     }
 
     private async Task RenewLeaseAsync(Guid operationId, Guid stepId, CancellationToken cancellationToken)
@@ -151,7 +194,7 @@ internal sealed partial class StepRunner(
             while (true)
             {
                 await Task.Delay(period, time, cancellationToken).ConfigureAwait(false);
-                await store.UpdateAsync(operationId, o =>
+                await store.UpdateStepAsync(operationId, stepId, o =>
                 {
                     if (o.StepById(stepId).State == StepState.Running)
                     {
@@ -198,6 +241,9 @@ internal static partial class StepRunnerLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step} was interrupted by shutdown; it runs again when its lease ends")]
     public static partial void Interrupted(ILogger logger, string step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome of step {Step} (attempt {Attempt}); trying again in {Wait}")]
+    public static partial void RecordFailed(ILogger logger, Exception exception, string step, int attempt, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The handler of step {Step} failed unexpectedly")]
     public static partial void HandlerCrashed(ILogger logger, Exception exception, string step);

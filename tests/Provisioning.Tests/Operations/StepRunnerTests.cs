@@ -193,6 +193,24 @@ public sealed class StepRunnerTests : IAsyncLifetime
         Assert.Equal(OperationState.Succeeded, (await Store.FindAsync(operation.Id, CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task The_sweep_leaves_overdue_steps_whose_job_is_still_on_its_way_and_delivers_them_once_it_is_gone()
+    {
+        var operation = await StartDeployAsync();
+        _scheduler.Queue.Clear();
+        var due = operation.DueSteps(_time.GetUtcNow()).Select(s => s.Id).Order().ToList();
+        _scheduler.Pending = due.ToHashSet();
+        _time.Advance(StepDispatcher.Grace + TimeSpan.FromSeconds(1));
+        var dispatcher = new StepDispatcher(Store, _scheduler, _time, NullLogger<StepDispatcher>.Instance);
+
+        Assert.Equal(0, await dispatcher.SweepAsync(StepDispatcher.Grace, CancellationToken.None));
+        Assert.Empty(_scheduler.Queue);
+
+        _scheduler.Pending = new HashSet<Guid>();
+        Assert.Equal(due.Count, await dispatcher.SweepAsync(StepDispatcher.Grace, CancellationToken.None));
+        Assert.Equal(due, _scheduler.Queue.Order());
+    }
+
     private sealed class RecordingScheduler : IStepScheduler
     {
         private readonly List<(Guid StepId, DateTimeOffset At)> _scheduled = [];
@@ -200,6 +218,10 @@ public sealed class StepRunnerTests : IAsyncLifetime
         public ConcurrentQueue<Guid> Queue { get; } = new();
 
         public bool DeliverTwice { get; set; }
+
+        public IReadOnlySet<Guid> Pending { get; set; } = new HashSet<Guid>();
+
+        IReadOnlySet<Guid> IStepScheduler.Pending(DateTimeOffset now, TimeSpan recent) => Pending;
 
         public void Enqueue(Guid stepId)
         {

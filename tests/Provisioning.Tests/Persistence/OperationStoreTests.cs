@@ -109,6 +109,78 @@ public class OperationStoreTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Workers_finishing_steps_of_one_operation_at_once_take_turns_and_each_change_runs_once(string provider)
+    {
+        var (database, cleanup) = await TestDatabases.CreateAsync(provider, "turns");
+        try
+        {
+            // One layer of 24 steps and a step after them all, as a wide operation has.
+            var roots = Enumerable.Range(0, 24).Select(i => new PlanStep($"root{i:D2}", StepKind.ApplyComponent, null, null, [], $"root {i}", "done")).ToList();
+            var join = new PlanStep("join", StepKind.ApplyComponent, null, null, [.. roots.Select(r => r.Id)], "join", "done");
+            var plan = Plan.Create(PlanKind.Deploy, "wide", "wide", [.. roots, join]).Value;
+            var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, TestStacks.Minimal().WithoutSecrets(Domain.Catalog.ComponentCatalog.Default), "ops", null, T0);
+            await Add(database, operation);
+            var store = new OperationStore(database);
+            var ids = operation.Steps.Where(s => s.Key != "join").Select(s => s.Id).ToList();
+            foreach (var id in ids)
+            {
+                Assert.Equal(StepStart.Run, await store.UpdateStepAsync(operation.Id, id, o => o.Begin(id, T0, StepPolicy.Default), CancellationToken.None));
+            }
+
+            // Every completion at once, each on its own context: without the lock they conflict and re-run their change on a newer version.
+            var applied = 0;
+            var readied = await Task.WhenAll(ids.Select(id => Task.Run(() => store.UpdateAsync(operation.Id, o =>
+            {
+                Interlocked.Increment(ref applied);
+                return o.Complete(id, T0.AddSeconds(1)).Select(s => s.Key).ToList();
+            }, CancellationToken.None))));
+
+            Assert.Equal(ids.Count, applied);
+            Assert.Equal(["join"], readied.SelectMany(keys => keys));
+            var saved = (await store.FindAsync(operation.Id, CancellationToken.None))!;
+            Assert.All(saved.Steps.Where(s => s.Key != "join"), s => Assert.Equal(StepState.Succeeded, s.State));
+            Assert.Equal(StepState.Queued, saved.Steps.Single(s => s.Key == "join").State);
+            Assert.Equal(operation.Version + 2 * ids.Count, saved.Version);
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_step_change_loads_and_saves_that_step_alone_and_leaves_the_others_as_they_are(string provider)
+    {
+        var (database, cleanup) = await TestDatabases.CreateAsync(provider, "onestep");
+        try
+        {
+            var operation = NewOperation(TestStacks.Minimal().WithoutSecrets(Domain.Catalog.ComponentCatalog.Default));
+            await Add(database, operation);
+            var store = new OperationStore(database);
+            var first = operation.Steps.First(s => s.State == StepState.Queued);
+
+            var (start, seen) = await store.UpdateStepAsync(operation.Id, first.Id, o => (o.Begin(first.Id, T0, StepPolicy.Default), o.Steps.Count), CancellationToken.None);
+
+            Assert.Equal(StepStart.Run, start);
+            Assert.Equal(1, seen);
+            var saved = (await store.FindAsync(operation.Id, CancellationToken.None))!;
+            Assert.Equal(operation.Steps.Count, saved.Steps.Count);
+            Assert.Equal(StepState.Running, saved.StepById(first.Id).State);
+            Assert.Equal(T0 + StepPolicy.Default.Lease, saved.StepById(first.Id).LeaseUntil);
+            Assert.Equal(
+                operation.Steps.Where(s => s.Id != first.Id).Select(s => (s.Key, s.State)),
+                saved.Steps.Where(s => s.Id != first.Id).OrderBy(s => s.Order).Select(s => (s.Key, s.State)));
+            Assert.Equal(operation.Version + 1, saved.Version);
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
     private static async Task RunUntilOnlyDirectPrerequisitesRemain(OperationStore store, Guid operationId, string joinKey)
     {
         while (true)
