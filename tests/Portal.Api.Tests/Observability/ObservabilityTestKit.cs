@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -133,66 +132,6 @@ internal sealed record Health(HttpStatusCode Code, JsonElement Json)
     public string CheckStatus(string name) => Check(name).GetProperty("status").GetString()!;
 
     public string Description(string name) => Check(name).GetProperty("description").GetString()!;
-}
-
-/// <summary>What OpenTelemetry's in-memory exporter writes to: it adds from whichever thread ends a span (other portals' spans in this
-/// process included), so every access takes a lock.</summary>
-internal sealed class SpanList : ICollection<Activity>
-{
-    private readonly List<Activity> _items = [];
-
-    public int Count
-    {
-        get
-        {
-            lock (_items)
-            {
-                return _items.Count;
-            }
-        }
-    }
-
-    public bool IsReadOnly => false;
-
-    public List<Activity> Snapshot()
-    {
-        lock (_items)
-        {
-            return [.. _items];
-        }
-    }
-
-    public void Add(Activity item)
-    {
-        lock (_items)
-        {
-            _items.Add(item);
-        }
-    }
-
-    public void Clear()
-    {
-        lock (_items)
-        {
-            _items.Clear();
-        }
-    }
-
-    public bool Contains(Activity item) => Snapshot().Contains(item);
-
-    public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
-
-    public bool Remove(Activity item)
-    {
-        lock (_items)
-        {
-            return _items.Remove(item);
-        }
-    }
-
-    public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>One log entry with the structured values of every scope it was written in.</summary>

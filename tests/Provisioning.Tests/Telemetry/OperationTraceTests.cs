@@ -7,6 +7,7 @@ using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
 using Portal.Provisioning.Telemetry;
 using Portal.Provisioning.Tests.Steps;
+using Portal.Testing;
 
 namespace Portal.Provisioning.Tests.Telemetry;
 
@@ -111,64 +112,4 @@ public sealed class OperationTraceTests
             .Select(o => EF.Property<string?>(o, OperationTracing.TraceParentProperty))
             .SingleAsync(TestContext.Current.CancellationToken);
     }
-}
-
-/// <summary>What the in-memory exporter writes to: it adds from whichever thread ends a span (other tests' spans included), so every
-/// access takes a lock.</summary>
-internal sealed class SpanList : ICollection<Activity>
-{
-    private readonly List<Activity> _items = [];
-
-    public int Count
-    {
-        get
-        {
-            lock (_items)
-            {
-                return _items.Count;
-            }
-        }
-    }
-
-    public bool IsReadOnly => false;
-
-    public List<Activity> Snapshot()
-    {
-        lock (_items)
-        {
-            return [.. _items];
-        }
-    }
-
-    public void Add(Activity item)
-    {
-        lock (_items)
-        {
-            _items.Add(item);
-        }
-    }
-
-    public void Clear()
-    {
-        lock (_items)
-        {
-            _items.Clear();
-        }
-    }
-
-    public bool Contains(Activity item) => Snapshot().Contains(item);
-
-    public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
-
-    public bool Remove(Activity item)
-    {
-        lock (_items)
-        {
-            return _items.Remove(item);
-        }
-    }
-
-    public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
