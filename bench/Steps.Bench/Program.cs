@@ -169,7 +169,7 @@ var section = new BenchReport("Steps", $"""
     `dotnet run -c Release --project bench/Steps.Bench` (this run: `--steps {count} --widths {string.Join(',', widths)}`) — the portal's
     own step runner as `AddProvisioning()` registers it (Hangfire on PostgreSQL through Hangfire.PostgreSql {hangfireVersion},
     configured as in the portal: queue poll 1 s, {workers} workers — the portal's `max(4, cores × 4)` — on the `steps` and
-    `default` queues; the step dispatcher's sweep; the operation saved as one aggregate with optimistic concurrency) in this
+    `default` queues; the step dispatcher's sweep; each change of the operation under its row lock) in this
     process, on a fresh database of the local PostgreSQL 15 (dropped afterwards). The portal's step handlers are replaced by
     one that does nothing and succeeds; nothing else is. Each DAG is one operation of {count:N0} steps in layers of the given
     width, each step waiting for every step of the layer before (width 1: a chain), started as the portal starts an
@@ -179,7 +179,7 @@ var section = new BenchReport("Steps", $"""
     both as the runner saved them — it includes waiting for a free worker when a layer is wider than the workers, the
     dependency's save, Hangfire's enqueue and fetch, and loading the operation. Step jobs beyond one per step are deliveries
     that found the step running, done or not ready: the step dispatcher delivers again, every 15 s, each step queued for
-    longer than 15 s or whose 30 s lease ran out, and Hangfire retries a job that threw. A warm-up (a 30-step chain, 60 steps of
+    longer than 15 s whose job Hangfire no longer holds, or whose 30 s lease ran out, and Hangfire retries a job that threw. A warm-up (a 30-step chain, 60 steps of
     width 10) runs first, unreported. Runner logs at Warning (the runner logs two lines per step at Information). CPU: this
     process (runner, EF Core, Npgsql, Hangfire) and this database's PostgreSQL backends, from /proc; the machine is shared
     (2 cores): see the load averages.
