@@ -126,12 +126,7 @@ try
         var stack = new StackRecord { Id = Guid.NewGuid(), Name = name, Blueprint = spec.Blueprint, Cluster = spec.Cluster, Namespace = name, Spec = spec, CreatedAt = now };
         context.Stacks.Add(stack);
         var started = await starter.StartAsync(context, stack, OperationKind.Deploy, plan, spec, "steps-bench", "create", null, null, ct);
-        if (!started.IsSuccess)
-        {
-            throw new InvalidOperationException($"{name} did not start: {started.Message}");
-        }
-
-        var id = started.Value.Id;
+        var id = started.Id;
         Console.WriteLine($"{name}: {plan.Summary}");
         // A light poll of the state alone; the timings come from the saved steps, not from this loop.
         while (true)

@@ -102,127 +102,138 @@ internal sealed partial class CertificateService(
     public async Task<ServiceResult<StackChange>> RotateAsync(string stack, string host, string? reason, string actor, CancellationToken cancellationToken)
     {
         const string Action = "rotate-certificate";
-        await using var context = database.CreateContext();
-        var (record, lane, refusal) = await PrepareAsync(context, stack, host, reason, Action, actor, new ErrorList(), cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        return await _starter.StartWithRetriesAsync(Request(actor, Action, stack, host, reason), async context =>
         {
-            return refusal;
-        }
+            var (record, lane, refusal) = await PrepareAsync(context, stack, host, reason, Action, actor, new ErrorList(), cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
 
-        host = lane!.Host;
+            host = lane!.Host;
 
-        var spec = record!.Applied!;
-        var facts = await TryFactsAsync(spec, record.Cluster, lane!, cancellationToken).ConfigureAwait(false);
-        if (facts.Problem is { } unavailable)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Unavailable(unavailable), actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
-        }
+            var spec = record!.Applied!;
+            var facts = await TryFactsAsync(spec, record.Cluster, lane!, cancellationToken).ConfigureAwait(false);
+            if (facts.Problem is { } unavailable)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Unavailable(unavailable), actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (facts.Facts!.Source == CertificateSource.Manual)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Invalid(
-                "host", $"The certificate of {host} was uploaded by an operator, so the portal cannot issue a new one: upload a new certificate instead."),
-                actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
-        }
+            if (facts.Facts!.Source == CertificateSource.Manual)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Invalid(
+                    "host", $"The certificate of {host} was uploaded by an operator, so the portal cannot issue a new one: upload a new certificate instead."),
+                    actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        var plan = CertificatePlans.Rotate(spec.Name, spec.Namespace, host, issuers.Describe(spec, lane!.Provider!));
-        return await StartAsync(context, record, OperationKind.RotateCertificate, plan, Action, actor, host, reason, $"rotate {host} (revision {facts.Facts.Revision})", null, cancellationToken)
-            .ConfigureAwait(false);
+            var plan = CertificatePlans.Rotate(spec.Name, spec.Namespace, host, issuers.Describe(spec, lane!.Provider!));
+            return await StartAsync(context, record, OperationKind.RotateCertificate, plan, Action, actor, host, reason, $"rotate {host} (revision {facts.Facts.Revision})", null, cancellationToken)
+                .ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<StackChange>> RollbackAsync(
         string stack, string host, int? revision, string? reason, string actor, CancellationToken cancellationToken)
     {
         const string Action = "rollback-certificate";
-        await using var context = database.CreateContext();
-        var (record, lane, refusal) = await PrepareAsync(context, stack, host, reason, Action, actor, new ErrorList(), cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        return await _starter.StartWithRetriesAsync(Request(actor, Action, stack, host, reason), async context =>
         {
-            return refusal;
-        }
+            var (record, lane, refusal) = await PrepareAsync(context, stack, host, reason, Action, actor, new ErrorList(), cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
 
-        host = lane!.Host;
+            host = lane!.Host;
 
-        var spec = record!.Applied!;
-        IReadOnlyList<V1Secret> kept;
-        V1Secret? live;
-        try
-        {
-            var cluster = clusters.Gateway(record.Cluster);
-            kept = await TlsSecretRevisions.KeptAsync(cluster, spec.Namespace, lane!.SecretName, cancellationToken).ConfigureAwait(false);
-            live = await TlsSecretRevisions.ReadAsync(cluster, spec.Namespace, lane.SecretName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ClusterException e)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Unavailable($"The certificate of {host} could not be read: {e.Message}"), actor, Action, stack, host, reason, cancellationToken)
+            var spec = record!.Applied!;
+            IReadOnlyList<V1Secret> kept;
+            V1Secret? live;
+            try
+            {
+                var cluster = clusters.Gateway(record.Cluster);
+                kept = await TlsSecretRevisions.KeptAsync(cluster, spec.Namespace, lane!.SecretName, cancellationToken).ConfigureAwait(false);
+                live = await TlsSecretRevisions.ReadAsync(cluster, spec.Namespace, lane.SecretName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterException e)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Unavailable($"The certificate of {host} could not be read: {e.Message}"), actor, Action, stack, host, reason, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            var revisions = kept.Select(ManagedSecrets.RevisionOf).ToList();
+            var chosen = revision ?? (revisions.Count > 0 ? revisions[0] : (int?)null);
+            string? problem = chosen is null
+                ? $"There is no earlier revision of the certificate of {host} to roll back to."
+                : !revisions.Contains(chosen.Value)
+                    ? $"Revision {chosen} of the certificate of {host} is not kept; the kept revisions are {string.Join(", ", revisions)}{(live is null ? "" : $" (revision {ManagedSecrets.RevisionOf(live)} is live)")}."
+                    : null;
+            if (problem is not null)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Invalid("revision", problem), actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var plan = CertificatePlans.Rollback(spec.Name, spec.Namespace, host, chosen!.Value);
+            var from = live is null ? "" : $" from revision {ManagedSecrets.RevisionOf(live)}";
+            return await StartAsync(context, record, OperationKind.RollbackCertificate, plan, Action, actor, host, reason, $"roll back {host}{from} to revision {chosen}", null, cancellationToken)
                 .ConfigureAwait(false);
-        }
-
-        var revisions = kept.Select(ManagedSecrets.RevisionOf).ToList();
-        var chosen = revision ?? (revisions.Count > 0 ? revisions[0] : (int?)null);
-        string? problem = chosen is null
-            ? $"There is no earlier revision of the certificate of {host} to roll back to."
-            : !revisions.Contains(chosen.Value)
-                ? $"Revision {chosen} of the certificate of {host} is not kept; the kept revisions are {string.Join(", ", revisions)}{(live is null ? "" : $" (revision {ManagedSecrets.RevisionOf(live)} is live)")}."
-                : null;
-        if (problem is not null)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Invalid("revision", problem), actor, Action, stack, host, reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var plan = CertificatePlans.Rollback(spec.Name, spec.Namespace, host, chosen!.Value);
-        var from = live is null ? "" : $" from revision {ManagedSecrets.RevisionOf(live)}";
-        return await StartAsync(context, record, OperationKind.RollbackCertificate, plan, Action, actor, host, reason, $"roll back {host}{from} to revision {chosen}", null, cancellationToken)
-            .ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<StackChange>> UploadAsync(string stack, string host, ManualCertificateUpload upload, string actor, CancellationToken cancellationToken)
     {
         const string Action = "upload-certificate";
         ArgumentNullException.ThrowIfNull(upload);
-        var errors = new ErrorList();
         var validated = ManualCertificateValidator.Validate(upload.Certificate, upload.Key, upload.Chain, host, time.GetUtcNow());
-        if (!validated.IsSuccess)
-        {
-            errors.AddRange(validated.Errors.Select(e => e.Path == "hostname" ? e with { Path = "host" } : e));
-        }
 
-        await using var context = database.CreateContext();
-        var (record, lane, refusal) = await PrepareAsync(context, stack, host, upload.Reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        host = lane!.Host;
-
-        // The key goes to the cluster, never to the portal's database or the job: the install step promotes this Secret.
-        var certificate = validated.Value;
-        var spec = record!.Applied!;
+        // The uploaded Secret is named after this operation's id: an attempt that runs again writes the same one.
         var id = Guid.NewGuid();
-        var uploadName = TlsSecretRevisions.UploadSecretName(host, id);
-        IClusterGateway cluster;
-        try
+        (IClusterGateway Cluster, string Namespace, string Name)? uploaded = null;
+        var started = await _starter.StartWithRetriesAsync(Request(actor, Action, stack, host, upload.Reason), async context =>
         {
-            cluster = clusters.Gateway(record.Cluster);
-            await cluster.CreateSecretIfAbsentAsync(UploadSecret(spec, lane!, uploadName, certificate.CertificateChainPem, certificate.PrivateKeyPem), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (ClusterException e)
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Unavailable($"The uploaded certificate could not be stored in cluster {record.Cluster}, so nothing changed: {e.Message}"),
-                actor, Action, stack, host, upload.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            var errors = new ErrorList();
+            if (!validated.IsSuccess)
+            {
+                errors.AddRange(validated.Errors.Select(e => e.Path == "hostname" ? e with { Path = "host" } : e));
+            }
 
-        var leaf = certificate.Leaf;
-        var plan = CertificatePlans.Upload(spec.Name, spec.Namespace, host, $"{leaf.Subject}, valid until {leaf.NotAfter.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
-        var started = await StartAsync(
-            context, record, OperationKind.UploadCertificate, plan, Action, actor, host, upload.Reason,
-            $"upload for {host}: {leaf.Subject}, SHA-256 {leaf.Sha256Fingerprint}", id, cancellationToken).ConfigureAwait(false);
-        if (!started.IsSuccess)
+            var (record, lane, refusal) = await PrepareAsync(context, stack, host, upload.Reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            host = lane!.Host;
+
+            // The key goes to the cluster, never to the portal's database or the job: the install step promotes this Secret.
+            var certificate = validated.Value;
+            var spec = record!.Applied!;
+            var uploadName = TlsSecretRevisions.UploadSecretName(host, id);
+            try
+            {
+                var cluster = clusters.Gateway(record.Cluster);
+                await cluster.CreateSecretIfAbsentAsync(UploadSecret(spec, lane!, uploadName, certificate.CertificateChainPem, certificate.PrivateKeyPem), cancellationToken)
+                    .ConfigureAwait(false);
+                uploaded = (cluster, spec.Namespace, uploadName);
+            }
+            catch (ClusterException e)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Unavailable($"The uploaded certificate could not be stored in cluster {record.Cluster}, so nothing changed: {e.Message}"),
+                    actor, Action, stack, host, upload.Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var leaf = certificate.Leaf;
+            var plan = CertificatePlans.Upload(spec.Name, spec.Namespace, host, $"{leaf.Subject}, valid until {leaf.NotAfter.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+            return await StartAsync(
+                context, record, OperationKind.UploadCertificate, plan, Action, actor, host, upload.Reason,
+                $"upload for {host}: {leaf.Subject}, SHA-256 {leaf.Sha256Fingerprint}", id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Nothing started: no step will promote the uploaded Secret (named after this request alone).
+        if (!started.IsSuccess && uploaded is var (cluster, @namespace, name))
         {
-            await cluster.DeleteAsync("v1", "Secret", spec.Namespace, uploadName, cancellationToken).ConfigureAwait(false);
+            await cluster.DeleteAsync("v1", "Secret", @namespace, name, cancellationToken).ConfigureAwait(false);
         }
 
         return started;
@@ -321,16 +332,14 @@ internal sealed partial class CertificateService(
         PortalDbContext context, StackRecord record, OperationKind kind, Plan plan, string action, string actor, string host, string? reason, string diff, Guid? id,
         CancellationToken cancellationToken)
     {
-        var started = await _starter.StartAsync(
+        var operation = await _starter.StartAsync(
             context, record, kind, plan, record.Applied!, actor, action, reason, diff, cancellationToken, id, Target(record.Name, host)).ConfigureAwait(false);
-        if (!started.IsSuccess)
-        {
-            return ServiceResult<StackChange>.FailureFrom(started);
-        }
-
-        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [started.Value.Id] = StackViews.Summary(started.Value) });
-        return ServiceResult<StackChange>.Ok(new StackChange(view, started.Value.Id, plan.Summary));
+        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
+        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
     }
+
+    private static StartRequest Request(string actor, string action, string stack, string host, string? reason) =>
+        new(actor, action, stack, reason, AuditTarget: Target(stack, host));
 
     private Task<ServiceResult<StackChange>> RefuseAsync(
         ServiceResult<StackChange> refusal, string actor, string action, string stack, string host, string? reason, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Portal.Provisioning.Persistence;
@@ -16,13 +17,17 @@ internal sealed class PortalDatabase
 {
     private readonly Func<PortalDbContext> _create;
 
-    public PortalDatabase(PortalDatabaseOptions options)
+    /// <param name="interceptors">EF Core interceptors every context gets (none in the portal; a test uses one to make a concurrent
+    /// write land at a chosen moment).</param>
+    public PortalDatabase(PortalDatabaseOptions options, IReadOnlyList<IInterceptor>? interceptors = null)
     {
+        interceptors ??= [];
         Options = options;
         if (options.IsPostgres)
         {
             var postgres = new DbContextOptionsBuilder<PostgresPortalDbContext>()
                 .UseNpgsql(options.PostgresConnectionString, o => o.MigrationsHistoryTable("__migrations").EnableRetryOnFailure(5))
+                .AddInterceptors(interceptors)
                 .Options;
             _create = () => new PostgresPortalDbContext(postgres);
         }
@@ -37,6 +42,7 @@ internal sealed class PortalDatabase
             // Busy timeout: several workers write at once on the embedded default; wait for the lock rather than fail.
             var sqlite = new DbContextOptionsBuilder<SqlitePortalDbContext>()
                 .UseSqlite($"Data Source={options.SqlitePath};Default Timeout=30;Pooling=true", o => o.MigrationsHistoryTable("__migrations"))
+                .AddInterceptors(interceptors)
                 .Options;
             _create = () => new SqlitePortalDbContext(sqlite);
         }

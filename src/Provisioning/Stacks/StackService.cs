@@ -58,130 +58,126 @@ internal sealed class StackService(
         }
 
         var (spec, stored, plan) = checkedStack.Value;
-        await using var context = database.CreateContext();
-        var placement = await NewStackChecks.PlaceAsync(context, spec.Name, spec.Cluster, spec.Namespace, tracking: true, cancellationToken).ConfigureAwait(false);
-        var tornDown = placement.TornDown;
-        if (NewStackChecks.ClashMessage(spec, placement.Others) is { } message)
+        return await _starter.StartWithRetriesAsync(new StartRequest(actor, "create", spec.Name, command.Reason), async context =>
         {
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            var placement = await NewStackChecks.PlaceAsync(context, spec.Name, spec.Cluster, spec.Namespace, tracking: true, cancellationToken).ConfigureAwait(false);
+            var tornDown = placement.TornDown;
+            if (NewStackChecks.ClashMessage(spec, placement.Others) is { } message)
+            {
+                return await RefuseAsync<StackChange>(
+                    ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        // The secret inputs go to the cluster first: the portal keeps no copy, and a stack saved without them could not deploy.
-        if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
-        {
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            // The secret inputs go to the cluster first: the portal keeps no copy, and a stack saved without them could not deploy.
+            if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+            {
+                return await RefuseAsync<StackChange>(
+                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, stored, actor, command.Reason, now);
-        var record = tornDown ?? new StackRecord
-        {
-            Id = Guid.NewGuid(),
-            Name = spec.Name,
-            Blueprint = spec.Blueprint,
-            Cluster = spec.Cluster,
-            Namespace = spec.Namespace,
-            Spec = stored,
-            CreatedAt = now,
-        };
-        record.Blueprint = spec.Blueprint;
-        record.Cluster = spec.Cluster;
-        record.Namespace = spec.Namespace;
-        record.Spec = stored;
-        record.SecretOptions = SecretOptionsSet(spec);
-        record.ActiveOperationId = operation.Id;
-        record.UpdatedAt = now;
-        record.Version++;
-        if (tornDown is null)
-        {
-            context.Stacks.Add(record);
-        }
+            var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, stored, actor, command.Reason, now);
+            var record = tornDown ?? new StackRecord
+            {
+                Id = Guid.NewGuid(),
+                Name = spec.Name,
+                Blueprint = spec.Blueprint,
+                Cluster = spec.Cluster,
+                Namespace = spec.Namespace,
+                Spec = stored,
+                CreatedAt = now,
+            };
+            record.Blueprint = spec.Blueprint;
+            record.Cluster = spec.Cluster;
+            record.Namespace = spec.Namespace;
+            record.Spec = stored;
+            record.SecretOptions = SecretOptionsSet(spec);
+            record.ActiveOperationId = operation.Id;
+            record.UpdatedAt = now;
+            record.Version++;
+            if (tornDown is null)
+            {
+                context.Stacks.Add(record);
+            }
 
-        context.Operations.Add(operation);
-        context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
-        try
-        {
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException)
-        {
-            // Another request created a stack with the same name or namespace between the check and the save.
-            var again = await SameNameOrPlaceAsync(spec, cancellationToken).ConfigureAwait(false);
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Conflict(NewStackChecks.ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
-                actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            context.Operations.Add(operation);
+            context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
+            try
+            {
+                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
+            {
+                // Another request created a stack with the same name or namespace between the check and the save. (A torn-down record
+                // changed since it was read is a concurrency conflict: read again and tried again.)
+                var again = await SameNameOrPlaceAsync(spec, cancellationToken).ConfigureAwait(false);
+                return await RefuseAsync<StackChange>(
+                    ServiceResult<StackChange>.Conflict(NewStackChecks.ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
+                    actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        Enqueue(operation, now);
-        StackServiceLog.OperationStarted(logger, operation.Kind, spec.Name, operation.Id, actor);
-        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
-        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
+            Enqueue(operation, now);
+            StackServiceLog.OperationStarted(logger, operation.Kind, spec.Name, operation.Id, actor);
+            var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
+            return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<StackChange>> UpdateAsync(string name, UpdateStackCommand command, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var context = database.CreateContext();
-        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
-        if (stack is null)
+        return await _starter.StartWithRetriesAsync(new StartRequest(actor, "reconfigure", name, command.Reason), async context =>
         {
-            return ServiceResult<StackChange>.NotFound(NoStack(name));
-        }
-
-        if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var worked = WorkOut(stack, command, now);
-        if (!worked.IsSuccess)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(worked.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var work = worked.Value;
-        if (work.SecretOptions.Count > 0)
-        {
-            if (await StoreSecretsAsync(work.Spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+            var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+            if (stack is null)
             {
-                return await RefuseAsync<StackChange>(
-                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+                return ServiceResult<StackChange>.NotFound(NoStack(name));
             }
-        }
 
-        Operation? operation = null;
-        if (!work.Plan.IsEmpty)
-        {
-            var kind = work.Plan.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
-            operation = Operation.Start(Guid.NewGuid(), kind, work.Plan, work.Desired, actor, command.Reason, now);
-            context.Operations.Add(operation);
-            stack.ActiveOperationId = operation.Id;
-        }
+            if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
+            {
+                return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        stack.Spec = work.Desired;
-        stack.SecretOptions = stack.SecretOptions.Union(work.SecretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        stack.UpdatedAt = now;
-        stack.Version++;
-        context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? work.Summary : $"accepted: {work.Summary}", operation?.Id, work.Diff));
-        try
-        {
+            var worked = WorkOut(stack, command, now);
+            if (!worked.IsSuccess)
+            {
+                return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(worked.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var work = worked.Value;
+            if (work.SecretOptions.Count > 0)
+            {
+                if (await StoreSecretsAsync(work.Spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
+                {
+                    return await RefuseAsync<StackChange>(
+                        ServiceResult<StackChange>.Unavailable(unavailable), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            Operation? operation = null;
+            if (!work.Plan.IsEmpty)
+            {
+                var kind = work.Plan.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
+                operation = Operation.Start(Guid.NewGuid(), kind, work.Plan, work.Desired, actor, command.Reason, now);
+                context.Operations.Add(operation);
+                stack.ActiveOperationId = operation.Id;
+            }
+
+            stack.Spec = work.Desired;
+            stack.SecretOptions = stack.SecretOptions.Union(work.SecretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            stack.UpdatedAt = now;
+            stack.Version++;
+            context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? work.Summary : $"accepted: {work.Summary}", operation?.Id, work.Diff));
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return await RefuseAsync<StackChange>(
-                ServiceResult<StackChange>.Conflict($"Stack {name} changed while this request was being handled; look at it again and retry."),
-                actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
 
-        if (operation is not null)
-        {
-            Enqueue(operation, now);
-            StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
-        }
+            if (operation is not null)
+            {
+                Enqueue(operation, now);
+                StackServiceLog.OperationStarted(logger, operation.Kind, name, operation.Id, actor);
+            }
 
-        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation?.Id, work.Summary));
+            return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation?.Id, work.Summary));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<UpdatePreview>> PreviewUpdateAsync(string name, UpdateStackCommand command, CancellationToken cancellationToken)
@@ -217,45 +213,40 @@ internal sealed class StackService(
 
     public async Task<ServiceResult<StackChange>> DeleteAsync(string name, TeardownStackCommand command, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await using var context = database.CreateContext();
-        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
-        if (stack is null)
+        return await _starter.StartWithRetriesAsync(new StartRequest(actor, "teardown", name, command.Reason), async context =>
         {
-            return ServiceResult<StackChange>.NotFound(NoStack(name));
-        }
+            var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == name, cancellationToken).ConfigureAwait(false);
+            if (stack is null)
+            {
+                return ServiceResult<StackChange>.NotFound(NoStack(name));
+            }
 
-        var errors = command.Problems();
-        if (errors.Count > 0)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            var errors = command.Problems();
+            if (errors.Count > 0)
+            {
+                return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        var options = TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace).Value;
+            var options = TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace).Value;
 
-        if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
+            {
+                return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Conflict(busy), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        // A deploy that failed half-way still left objects behind: tear down what was asked for when nothing was applied.
-        var target = stack.Applied ?? stack.Spec;
-        var plan = _planner.Teardown(target, options);
-        if (!plan.IsSuccess)
-        {
-            return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            // A deploy that failed half-way still left objects behind: tear down what was asked for when nothing was applied.
+            var target = stack.Applied ?? stack.Spec;
+            var plan = _planner.Teardown(target, options);
+            if (!plan.IsSuccess)
+            {
+                return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(plan.Errors), actor, "teardown", name, command.Reason, cancellationToken).ConfigureAwait(false);
+            }
 
-        var what = $"delete volumes: {Yes(options.DeleteVolumes)}, drop databases: {Yes(options.DropDatabases)}, delete namespace: {Yes(options.DeleteNamespace)}";
-        var started = await _starter.StartAsync(context, stack, OperationKind.Teardown, plan.Value, target, actor, "teardown", command.Reason, what, cancellationToken)
-            .ConfigureAwait(false);
-        if (!started.IsSuccess)
-        {
-            return ServiceResult<StackChange>.FailureFrom(started);
-        }
-
-        var operation = started.Value;
-        return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
+            var what = $"delete volumes: {Yes(options.DeleteVolumes)}, drop databases: {Yes(options.DropDatabases)}, delete namespace: {Yes(options.DeleteNamespace)}";
+            var operation = await _starter.StartAsync(
+                context, stack, OperationKind.Teardown, plan.Value, target, actor, "teardown", command.Reason, what, cancellationToken).ConfigureAwait(false);
+            return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<string>> ExportAsync(string name, StackExportFormat format, CancellationToken cancellationToken)
@@ -297,48 +288,55 @@ internal sealed class StackService(
 
     public async Task<ServiceResult<OperationView>> RetryAsync(Guid id, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await using var context = database.CreateContext();
-        var operation = await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false);
-        if (operation is null)
+        string? stackName;
+        await using (var read = database.CreateContext())
+        {
+            stackName = await read.Operations.AsNoTracking().Where(o => o.Id == id).Select(o => o.Stack).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stackName is null)
         {
             return ServiceResult<OperationView>.NotFound(NoOperation(id));
         }
 
-        var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false);
-        string? refusal = operation.State is not (OperationState.Failed or OperationState.Cancelled)
-            ? $"Operation {id} ({operation.Kind}) is {operation.State}; only a failed or cancelled operation can be retried."
-            : stack is null
-                ? $"Stack {operation.Stack} no longer exists."
-                : stack.ActiveOperationId is { } active && active != id
-                    ? await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false)
-                    : stack.LastOperationId is { } last && last != id
-                        ? $"Operation {id} is not the latest operation of stack {operation.Stack} ({last} is); start a new change instead of retrying an old one."
-                        : null;
-        if (refusal is not null)
+        var request = new StartRequest(actor, "retry", stackName, null, id)
         {
-            return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "retry", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
-        }
+            Conflict = $"Operation {id} changed while this request was being handled; look at it again.",
+        };
+        return await _starter.StartWithRetriesAsync(request, async context =>
+        {
+            var now = time.GetUtcNow();
+            var operation = (await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false))!;
+            var stack = await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false);
+            // The stack may still hold the operation (it failed, the runner has not freed the stack yet): that is no refusal. Another
+            // operation that has finished is freed first, so that the question is then whether this one is the latest.
+            string? refusal = operation.State is not (OperationState.Failed or OperationState.Cancelled)
+                ? $"Operation {id} ({operation.Kind}) is {operation.State}; only a failed or cancelled operation can be retried."
+                : stack is null
+                    ? $"Stack {operation.Stack} no longer exists."
+                    : stack.ActiveOperationId == id
+                        ? null
+                        : await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy
+                            ? busy
+                            : stack.LastOperationId is { } last && last != id
+                                ? $"Operation {id} is not the latest operation of stack {operation.Stack} ({last} is); start a new change instead of retrying an old one."
+                                : null;
+            if (refusal is not null)
+            {
+                return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "retry", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+            }
 
-        operation.Retry(now);
-        stack!.ActiveOperationId = id;
-        stack.UpdatedAt = now;
-        stack.Version++;
-        context.Audit.Add(Audit(actor, "retry", operation.Stack, null, "accepted", id, null));
-        try
-        {
+            operation.Retry(now);
+            stack!.ActiveOperationId = id;
+            stack.UpdatedAt = now;
+            stack.Version++;
+            context.Audit.Add(Audit(actor, "retry", operation.Stack, null, "accepted", id, null));
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return await RefuseAsync<OperationView>(
-                ServiceResult<OperationView>.Conflict($"Operation {id} changed while this request was being handled; look at it again."),
-                actor, "retry", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
-        }
 
-        Enqueue(operation, now);
-        StackServiceLog.OperationRetried(logger, id, operation.Stack, actor);
-        return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+            Enqueue(operation, now);
+            StackServiceLog.OperationRetried(logger, id, operation.Stack, actor);
+            return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken)

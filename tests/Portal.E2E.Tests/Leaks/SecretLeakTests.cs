@@ -69,18 +69,7 @@ public sealed class SecretLeakTests(LeakFixture portal, BrowserFixture browser)
                 request["value"] = value;
             }
 
-            // Right after the previous rotation ends, the runner may free the stack while this request starts the next one: the
-            // portal then answers 409 "changed while this request was being handled; look at it again and retry" — and so the test
-            // does, as an operator would (a known race of the start path, see the session-6 note).
-            var rotate = await api.PostAsJsonAsync($"/api/v1/stacks/{stack}/secrets/{id}/rotate", request, ct);
-            for (var attempt = 1; attempt < 3 && rotate.StatusCode == System.Net.HttpStatusCode.Conflict
-                 && (await rotate.Content.ReadAsStringAsync(ct)).Contains("changed while this request was being handled", StringComparison.Ordinal); attempt++)
-            {
-                rotate.Dispose();
-                rotate = await api.PostAsJsonAsync($"/api/v1/stacks/{stack}/secrets/{id}/rotate", request, ct);
-            }
-
-            using var answered = rotate;
+            using var rotate = await api.PostAsJsonAsync($"/api/v1/stacks/{stack}/secrets/{id}/rotate", request, ct);
             if (!rotate.IsSuccessStatusCode)
             {
                 refused.Add($"{id}: {(int)rotate.StatusCode} {await rotate.Content.ReadAsStringAsync(ct)}");

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Portal.Provisioning.Persistence;
 
@@ -38,18 +39,19 @@ internal static class TestDatabases
     public static string NewSqlitePath() => Path.Combine(Path.GetTempPath(), "portal-tests", $"{Guid.NewGuid():N}.db");
 
     /// <summary>Both providers, for tests that must hold on each.</summary>
-    public static async Task<(PortalDatabase Database, Func<Task> Cleanup)> CreateAsync(string provider, string purpose)
+    /// <param name="interceptors">EF Core interceptors for every context of the database (see <see cref="ConcurrentStackWrite"/>).</param>
+    public static async Task<(PortalDatabase Database, Func<Task> Cleanup)> CreateAsync(string provider, string purpose, params IInterceptor[] interceptors)
     {
         if (provider == "postgres")
         {
             var connectionString = await CreatePostgresAsync(purpose);
-            var database = new PortalDatabase(new PortalDatabaseOptions(connectionString, ""));
+            var database = new PortalDatabase(new PortalDatabaseOptions(connectionString, ""), interceptors);
             await database.MigrateAsync(CancellationToken.None);
             return (database, () => DropPostgresAsync(connectionString));
         }
 
         var path = NewSqlitePath();
-        var sqlite = new PortalDatabase(new PortalDatabaseOptions(null, path));
+        var sqlite = new PortalDatabase(new PortalDatabaseOptions(null, path), interceptors);
         await sqlite.MigrateAsync(CancellationToken.None);
         return (sqlite, () =>
         {

@@ -48,8 +48,10 @@ internal sealed class StackHarness : IAsyncDisposable
     private readonly SerialScheduler _scheduler;
 
     private StackHarness(
-        SandboxCluster sandbox, ServiceProvider services, PortalDatabase database, string databasePath, Func<Task> dropDatabase, CapturingLoggerProvider logs, SerialScheduler scheduler)
+        SandboxCluster sandbox, ServiceProvider services, PortalDatabase database, string databasePath, Func<Task> dropDatabase, CapturingLoggerProvider logs, SerialScheduler scheduler,
+        ConcurrentStackWrite concurrentWrite)
     {
+        ConcurrentWrite = concurrentWrite;
         _scheduler = scheduler;
         Sandbox = sandbox;
         _services = services;
@@ -66,6 +68,9 @@ internal sealed class StackHarness : IAsyncDisposable
     public string DatabasePath { get; }
 
     public CapturingLoggerProvider Logs { get; }
+
+    /// <summary>Lands another writer's change of a stack between a service's read and its save, once armed.</summary>
+    public ConcurrentStackWrite ConcurrentWrite { get; }
 
     public IClusterGateway Cluster => _services.GetRequiredService<ClusterRegistry>().Gateway(ClusterName);
 
@@ -105,7 +110,8 @@ internal sealed class StackHarness : IAsyncDisposable
         configure?.Invoke(options);
         var sandbox = await SandboxServer.StartAsync(options, TestContext.Current.CancellationToken);
         var logs = new CapturingLoggerProvider();
-        var (database, drop) = await TestDatabases.CreateAsync(provider, "steps");
+        var concurrentWrite = new ConcurrentStackWrite();
+        var (database, drop) = await TestDatabases.CreateAsync(provider, "steps", concurrentWrite);
         var clock = new ShiftableClock();
         var scheduler = new SerialScheduler(clock);
 
@@ -131,7 +137,7 @@ internal sealed class StackHarness : IAsyncDisposable
 
         var connected = built.GetRequiredService<ClusterRegistry>().Connect(ClusterName, sandbox.Kubeconfig(), null);
         Assert.True(connected.IsSuccess, string.Join("; ", connected.Errors));
-        return new StackHarness(sandbox, built, database, database.Options.SqlitePath, drop, logs, scheduler);
+        return new StackHarness(sandbox, built, database, database.Options.SqlitePath, drop, logs, scheduler, concurrentWrite);
     }
 
     /// <summary>Starts an operation of <paramref name="plan"/> for <paramref name="target"/> (stored without secrets) and

@@ -33,66 +33,75 @@ internal sealed class SecretRotations(
     {
         const string Action = "rotate-secret";
         ArgumentNullException.ThrowIfNull(request);
-        var errors = new ErrorList();
-        await using var context = database.CreateContext();
-        var (record, target, refusal) = await PrepareAsync(context, stack, secret, request.Reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
 
-        if (target is not null)
-        {
-            ValidateValue(target, request.Value, errors);
-        }
-
-        if (errors.Count > 0)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var spec = record!.Applied!;
+        // An operator's value waits in the cluster under this operation's id: an attempt that runs again writes the same one.
         var id = Guid.NewGuid();
-        IClusterGateway cluster;
-        V1Secret? live;
-        try
+        (IClusterGateway Cluster, string Namespace, string Name)? pending = null;
+        var started = await _starter.StartWithRetriesAsync(Request(actor, Action, stack, secret, request.Reason), async context =>
         {
-            cluster = clusters.Gateway(record.Cluster);
-            live = await SecretRevisions.ReadAsync(cluster, spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
-            if (live is not null && target.Method == RotationMethod.OperatorSupplied)
+            var errors = new ErrorList();
+            var (record, target, refusal) = await PrepareAsync(context, stack, secret, request.Reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
-                // The value waits in the cluster for the operation's first step; the portal keeps only the operation's id.
-                await SecretRevisions.PendingAsync(
-                    cluster, spec.Namespace, target.PendingName, target.Key, id.ToString(), SecretRevisions.LabelsOf(live), () => request.Value!, cancellationToken)
-                    .ConfigureAwait(false);
+                return refusal;
             }
-        }
-        catch (ClusterException e)
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
-                actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
-        }
 
-        if (live is null)
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} of {target.Id} does not exist in the cluster yet; deploy stack {stack} first."),
-                actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
-        }
+            if (target is not null)
+            {
+                ValidateValue(target, request.Value, errors);
+            }
 
-        var revision = ManagedSecrets.RevisionOf(live);
-        var plan = target.Method == RotationMethod.DualValidity
-            ? SecretRotationPlans.RotateDualValidity(
-                spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), target.Key, DualValiditySecrets.PreviousKey(target),
-                DualValiditySecrets.GraceOf(spec, catalog, target), revision, target.Consumers)
-            : SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
-        var started = await StartAsync(
-            context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
-            cancellationToken).ConfigureAwait(false);
-        if (!started.IsSuccess && target.Method == RotationMethod.OperatorSupplied)
+            if (errors.Count > 0)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var spec = record!.Applied!;
+            V1Secret? live;
+            try
+            {
+                var cluster = clusters.Gateway(record.Cluster);
+                live = await SecretRevisions.ReadAsync(cluster, spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
+                if (live is not null && target.Method == RotationMethod.OperatorSupplied)
+                {
+                    // The value waits in the cluster for the operation's first step; the portal keeps only the operation's id.
+                    await SecretRevisions.PendingAsync(
+                        cluster, spec.Namespace, target.PendingName, target.Key, id.ToString(), SecretRevisions.LabelsOf(live), () => request.Value!, cancellationToken)
+                        .ConfigureAwait(false);
+                    pending = (cluster, spec.Namespace, target.PendingName);
+                }
+            }
+            catch (ClusterException e)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
+                    actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (live is null)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} of {target.Id} does not exist in the cluster yet; deploy stack {stack} first."),
+                    actor, Action, stack, secret, request.Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            var revision = ManagedSecrets.RevisionOf(live);
+            var plan = target.Method == RotationMethod.DualValidity
+                ? SecretRotationPlans.RotateDualValidity(
+                    spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), target.Key, DualValiditySecrets.PreviousKey(target),
+                    DualValiditySecrets.GraceOf(spec, catalog, target), revision, target.Consumers)
+                : SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
+            return await StartAsync(
+                context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
+                cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Nothing started: the value waiting for this operation would wait for nothing. (Unless another rotation of the secret,
+        // the one that took the stack meanwhile, has replaced it with its own.)
+        if (!started.IsSuccess && pending is var (cluster, @namespace, name)
+            && SecretRevisions.WrittenBy(await SecretRevisions.ReadAsync(cluster, @namespace, name, cancellationToken).ConfigureAwait(false)) == id.ToString())
         {
-            await cluster.DeleteAsync("v1", "Secret", spec.Namespace, target.PendingName, cancellationToken).ConfigureAwait(false);
+            await cluster.DeleteAsync("v1", "Secret", @namespace, name, cancellationToken).ConfigureAwait(false);
         }
 
         return started;
@@ -102,123 +111,127 @@ internal sealed class SecretRotations(
         string stack, string secret, int? revision, string? reason, string actor, CancellationToken cancellationToken)
     {
         const string Action = "rollback-secret";
-        var errors = new ErrorList();
-        await using var context = database.CreateContext();
-        var (record, target, refusal) = await PrepareAsync(context, stack, secret, reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        return await _starter.StartWithRetriesAsync(Request(actor, Action, stack, secret, reason), async context =>
         {
-            return refusal;
-        }
-
-        IReadOnlyList<SecretChoice> choices = [];
-        SecretChoice? choice = null;
-        V1Secret? live = null;
-        if (target is not null)
-        {
-            try
+            var errors = new ErrorList();
+            var (record, target, refusal) = await PrepareAsync(context, stack, secret, reason, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
-                var cluster = clusters.Gateway(record!.Cluster);
-                live = await SecretRevisions.ReadAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
-                if (live is not null)
+                return refusal;
+            }
+
+            IReadOnlyList<SecretChoice> choices = [];
+            SecretChoice? choice = null;
+            V1Secret? live = null;
+            if (target is not null)
+            {
+                try
                 {
-                    // The operator chooses among the secret's own revisions (a shared Secret's copies also hold the other secrets' values).
-                    var kept = await TlsSecretRevisions.KeptAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
-                    choices = SecretAnnotations.Choices(live, kept, target.Name, [target.Key]);
+                    var cluster = clusters.Gateway(record!.Cluster);
+                    live = await SecretRevisions.ReadAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+                    if (live is not null)
+                    {
+                        // The operator chooses among the secret's own revisions (a shared Secret's copies also hold the other secrets' values).
+                        var kept = await TlsSecretRevisions.KeptAsync(cluster, record.Applied!.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+                        choices = SecretAnnotations.Choices(live, kept, target.Name, [target.Key]);
+                    }
+                }
+                catch (ClusterException e)
+                {
+                    return await RefuseAsync(
+                        ServiceResult<StackChange>.Unavailable($"Secret {target.SecretName} could not be read in cluster {record!.Cluster}, so nothing changed: {e.Message}"),
+                        actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+                }
+
+                choice = revision is { } wanted ? choices.FirstOrDefault(c => c.Revision == wanted) : choices.Count > 0 ? choices[0] : null;
+                if (live is null || choices.Count == 0)
+                {
+                    errors.Add("revision", $"There is no earlier revision of {target.Id} to roll back to.");
+                }
+                else if (choice is null)
+                {
+                    errors.Add("revision", $"Revision {revision} of {target.Id} is not kept; the kept revisions are {string.Join(", ", choices.Select(c => c.Revision))} (revision {SecretAnnotations.SecretRevision(live, target.Name, [target.Key])} is live).");
                 }
             }
-            catch (ClusterException e)
+
+            if (errors.Count > 0)
             {
-                return await RefuseAsync(
-                    ServiceResult<StackChange>.Unavailable($"Secret {target.SecretName} could not be read in cluster {record!.Cluster}, so nothing changed: {e.Message}"),
-                    actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+                return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
             }
 
-            choice = revision is { } wanted ? choices.FirstOrDefault(c => c.Revision == wanted) : choices.Count > 0 ? choices[0] : null;
-            if (live is null || choices.Count == 0)
-            {
-                errors.Add("revision", $"There is no earlier revision of {target.Id} to roll back to.");
-            }
-            else if (choice is null)
-            {
-                errors.Add("revision", $"Revision {revision} of {target.Id} is not kept; the kept revisions are {string.Join(", ", choices.Select(c => c.Revision))} (revision {SecretAnnotations.SecretRevision(live, target.Name, [target.Key])} is live).");
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, reason, cancellationToken).ConfigureAwait(false);
-        }
-
-        var spec = record!.Applied!;
-        var current = ManagedSecrets.RevisionOf(live!);
-        var own = SecretAnnotations.SecretRevision(live!, target!.Name, [target.Key]);
-        var plan = SecretRotationPlans.Rollback(
-            spec.Name, spec.Namespace, target.Id, target.Name, choice!.Revision, own, target.SecretName, choice.SecretRevision, current,
-            target.Method is RotationMethod.DatabasePassword or RotationMethod.InClusterDatabasePassword, target.Consumers,
-            target.Method == RotationMethod.DatabasePassword ? $"the password of revision {choice.Revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
-            target.First);
-        return await StartAsync(
-            context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,
-            cancellationToken).ConfigureAwait(false);
+            var spec = record!.Applied!;
+            var current = ManagedSecrets.RevisionOf(live!);
+            var own = SecretAnnotations.SecretRevision(live!, target!.Name, [target.Key]);
+            var plan = SecretRotationPlans.Rollback(
+                spec.Name, spec.Namespace, target.Id, target.Name, choice!.Revision, own, target.SecretName, choice.SecretRevision, current,
+                target.Method is RotationMethod.DatabasePassword or RotationMethod.InClusterDatabasePassword, target.Consumers,
+                target.Method == RotationMethod.DatabasePassword ? $"the password of revision {choice.Revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
+                target.First);
+            return await StartAsync(
+                context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,
+                cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ServiceResult<StackChange>> DropPreviousAsync(string stack, string secret, string actor, CancellationToken cancellationToken)
     {
         const string Action = "drop-previous-secret";
-        var errors = new ErrorList();
-        await using var context = database.CreateContext();
-        var (record, target, refusal) = await PrepareAsync(context, stack, secret, GraceOver, Action, actor, errors, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        return await _starter.StartWithRetriesAsync(Request(actor, Action, stack, secret, GraceOver), async context =>
         {
-            return refusal;
-        }
+            var errors = new ErrorList();
+            var (record, target, refusal) = await PrepareAsync(context, stack, secret, GraceOver, Action, actor, errors, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
 
-        if (target is not null && target.Method != RotationMethod.DualValidity)
-        {
-            errors.Add("secret", $"{target.Id} is not accepted together with a previous value, so it has none to drop.");
-        }
+            if (target is not null && target.Method != RotationMethod.DualValidity)
+            {
+                errors.Add("secret", $"{target.Id} is not accepted together with a previous value, so it has none to drop.");
+            }
 
-        if (errors.Count > 0)
-        {
-            return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
-        }
+            if (errors.Count > 0)
+            {
+                return await RefuseAsync(ServiceResult<StackChange>.Invalid(errors.ToList()), actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+            }
 
-        var spec = record!.Applied!;
-        V1Secret? live;
-        try
-        {
-            live = await SecretRevisions.ReadAsync(clusters.Gateway(record.Cluster), spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ClusterException e)
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
-                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
-        }
+            var spec = record!.Applied!;
+            V1Secret? live;
+            try
+            {
+                live = await SecretRevisions.ReadAsync(clusters.Gateway(record.Cluster), spec.Namespace, target!.SecretName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterException e)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Unavailable($"Secret {target!.SecretName} could not be read in cluster {record.Cluster}, so nothing changed: {e.Message}"),
+                    actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+            }
 
-        var previousKey = DualValiditySecrets.PreviousKey(target);
-        var grace = DualValiditySecrets.GraceOf(spec, catalog, target);
-        if (live?.Data?.ContainsKey(previousKey) != true)
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} holds no previous value of {target.Id}: only the live one is accepted already."),
-                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
-        }
+            var previousKey = DualValiditySecrets.PreviousKey(target);
+            var grace = DualValiditySecrets.GraceOf(spec, catalog, target);
+            if (live?.Data?.ContainsKey(previousKey) != true)
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Conflict($"Secret {target.SecretName} holds no previous value of {target.Id}: only the live one is accepted already."),
+                    actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (DualValiditySecrets.GraceEnd(live, previousKey, grace) is { } end && end > time.GetUtcNow())
-        {
-            return await RefuseAsync(
-                ServiceResult<StackChange>.Conflict(
-                    $"The grace period of {target.Id} ({SecretRotationPlans.GraceText(grace)}) ends at {end.ToUniversalTime():yyyy-MM-dd HH:mm} UTC; "
-                    + "until then senders may still sign with the previous value."),
-                actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
-        }
+            if (DualValiditySecrets.GraceEnd(live, previousKey, grace) is { } end && end > time.GetUtcNow())
+            {
+                return await RefuseAsync(
+                    ServiceResult<StackChange>.Conflict(
+                        $"The grace period of {target.Id} ({SecretRotationPlans.GraceText(grace)}) ends at {end.ToUniversalTime():yyyy-MM-dd HH:mm} UTC; "
+                        + "until then senders may still sign with the previous value."),
+                    actor, Action, stack, secret, GraceOver, cancellationToken).ConfigureAwait(false);
+            }
 
-        var revision = ManagedSecrets.RevisionOf(live);
-        var plan = SecretRotationPlans.DropPrevious(spec.Name, spec.Namespace, target.Id, target.SecretName, previousKey, revision, target.Consumers);
-        return await StartAsync(
-            context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, GraceOver,
-            $"drop the previous value of {target.Id} (revision {revision} → {revision + 1})", null, cancellationToken).ConfigureAwait(false);
+            var revision = ManagedSecrets.RevisionOf(live);
+            var plan = SecretRotationPlans.DropPrevious(spec.Name, spec.Namespace, target.Id, target.SecretName, previousKey, revision, target.Consumers);
+            return await StartAsync(
+                context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, GraceOver,
+                $"drop the previous value of {target.Id} (revision {revision} → {revision + 1})", null, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     // The reason of a drop: the portal's, not an operator's.
@@ -310,16 +323,14 @@ internal sealed class SecretRotations(
         PortalDbContext context, StackRecord record, OperationKind kind, Plan plan, string action, string actor, string secret, string? reason, string diff, Guid? id,
         CancellationToken cancellationToken)
     {
-        var started = await _starter.StartAsync(
+        var operation = await _starter.StartAsync(
             context, record, kind, plan, record.Applied!, actor, action, reason, diff, cancellationToken, id, Target(record.Name, secret)).ConfigureAwait(false);
-        if (!started.IsSuccess)
-        {
-            return ServiceResult<StackChange>.FailureFrom(started);
-        }
-
-        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [started.Value.Id] = StackViews.Summary(started.Value) });
-        return ServiceResult<StackChange>.Ok(new StackChange(view, started.Value.Id, plan.Summary));
+        var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
+        return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
     }
+
+    private static StartRequest Request(string actor, string action, string stack, string secret, string? reason) =>
+        new(actor, action, stack, reason, AuditTarget: Target(stack, secret));
 
     private Task<ServiceResult<StackChange>> RefuseAsync(
         ServiceResult<StackChange> refusal, string actor, string action, string stack, string secret, string? reason, CancellationToken cancellationToken) =>
