@@ -81,8 +81,7 @@ public sealed class WideDagTests
         var stack = new StackRecord { Id = Guid.NewGuid(), Name = "wide", Blueprint = "wide", Cluster = "local", Namespace = "wide", Spec = spec, CreatedAt = DateTimeOffset.UtcNow };
         context.Stacks.Add(stack);
         var started = await starter.StartAsync(context, stack, OperationKind.Deploy, Layered("wide"), spec, "test", "create", null, null, ct);
-        Assert.True(started.IsSuccess, started.Message);
-        return started.Value.Id;
+        return started.Id;
     }
 
     private static async Task<Operation> WaitForEndAsync(OperationStore store, Guid id, CancellationToken ct)
