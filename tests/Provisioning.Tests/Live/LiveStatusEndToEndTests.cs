@@ -51,8 +51,12 @@ public sealed class LiveStatusEndToEndTests
         var erring = await live.WaitForAsync(spec.Name, s => s.Status.Component("airbyte").Status == ComponentStatus.Error,
             "airbyte is in error", TimeSpan.FromSeconds(30));
         Assert.Contains(erring.Status.Component("airbyte").Cause!.Resource!.Reason, new[] { "CrashLoopBackOff", "NotReadyAfterRestart" });
-        var broken = await live.WaitForAsync(spec.Name, s => s.Status.Component("airbyte").Cause?.Resource?.Reason == "CrashLoopBackOff",
-            "airbyte is in error with the crash loop as the reason", TimeSpan.FromSeconds(30));
+        // The pod's status and its BackOff event come by two watches, in either order: wait for a snapshot that has both.
+        var broken = await live.WaitForAsync(
+            spec.Name,
+            s => s.Status.Component("airbyte").Cause?.Resource?.Reason == "CrashLoopBackOff"
+                && s.Observation.Events.Any(e => e.Reason == "BackOff" && e.Type == Domain.Status.Observation.EventType.Warning),
+            "airbyte is in error with the crash loop as the reason, and its BackOff event is seen", TimeSpan.FromSeconds(30));
         var airbyte = broken.Status.Component("airbyte");
         Assert.Equal(ComponentStatus.Error, airbyte.Status);
         Assert.StartsWith("airbyte-server: back-off restarting failed container", airbyte.Message, StringComparison.Ordinal);

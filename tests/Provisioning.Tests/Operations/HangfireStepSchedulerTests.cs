@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
+using Hangfire.Logging;
 using Hangfire.States;
 using Portal.Provisioning.Operations;
 
@@ -10,7 +11,15 @@ namespace Portal.Provisioning.Tests.Operations;
 public sealed class HangfireStepSchedulerTests : IDisposable
 {
     private static readonly TimeSpan Recent = TimeSpan.FromSeconds(15);
-    private readonly InMemoryStorage _storage = new();
+    private readonly InMemoryStorage _storage;
+
+    public HangfireStepSchedulerTests()
+    {
+        // Hangfire logs through a process-wide provider, which the last portal host of another test set to its logger factory,
+        // disposed since: this storage would log to it.
+        LogProvider.SetCurrentLogProvider(new NoLogs());
+        _storage = new InMemoryStorage();
+    }
 
     public void Dispose() => _storage.Dispose();
 
@@ -65,5 +74,12 @@ public sealed class HangfireStepSchedulerTests : IDisposable
             ["ServerId"] = "server",
             ["WorkerId"] = "worker",
         };
+    }
+
+    private sealed class NoLogs : ILogProvider, ILog
+    {
+        public ILog GetLogger(string name) => this;
+
+        public bool Log(LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
