@@ -46,7 +46,7 @@ internal static class AuditEndpoints
             [
                 ("stack", "Entries about this stack (exact name).", JsonSchemaType.String, null),
                 ("actor", "Entries by this actor (exact name).", JsonSchemaType.String, null),
-                ("action", "Entries of this action: create, reconfigure, teardown, retry, cancel, connect-cluster, rename-cluster, remove-cluster, create-token, revoke-token.", JsonSchemaType.String, null),
+                ("action", $"Entries of this action: {string.Join(", ", Provisioning.Stacks.AuditActions.All)}.", JsonSchemaType.String, null),
                 ("result", "accepted or refused.", JsonSchemaType.String, null),
                 ("from", "Entries at or after this time (ISO 8601; UTC unless an offset is given).", JsonSchemaType.String, "date-time"),
                 ("to", "Entries before this time (exclusive).", JsonSchemaType.String, "date-time"),
