@@ -25,8 +25,16 @@ public static class DependencyInjection
         var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
         if (portal.EmbeddedSandbox)
         {
-            // The embedded default's cluster: started before anything talks to clusters (hosted services start in order).
-            builder.AddSandboxCluster(o => o.KubeconfigPath = Path.Combine(DataDirectory.Resolve(portal.DataDirectory), "sandbox.kubeconfig"));
+            // The embedded default's cluster: started before anything talks to clusters (hosted services start in order). Its
+            // kubeconfig goes to the data directory unless Sandbox:KubeconfigPath says where.
+            var configured = !string.IsNullOrWhiteSpace(builder.Configuration["Sandbox:KubeconfigPath"]);
+            builder.AddSandboxCluster(o =>
+            {
+                if (!configured)
+                {
+                    o.KubeconfigPath = Path.Combine(DataDirectory.Resolve(portal.DataDirectory), "sandbox.kubeconfig");
+                }
+            });
         }
 
         builder.Services.AddHostedService<ClusterBootstrap>();
