@@ -3,8 +3,6 @@ using System.Text;
 using CsCheck;
 using Portal.Domain.Common;
 
-[assembly: AssemblyFixture(typeof(Portal.Domain.Tests.BadInput.BadInputTally))]
-
 namespace Portal.Domain.Tests.BadInput;
 
 /// <summary>Runs the bad-input properties with CsCheck: the iteration budget (multiplied by <c>PORTAL_BADINPUT_ITER</c> for a
@@ -12,16 +10,10 @@ namespace Portal.Domain.Tests.BadInput;
 /// error message must pass.</summary>
 internal static class BadInputCheck
 {
-    /// <summary>The environment variable that multiplies every property's iterations (e.g. 20 for a long run); 1 when unset.</summary>
-    public const string MultiplierVariable = "PORTAL_BADINPUT_ITER";
-
     /// <summary>A message longer than this is no longer a sentence an operator reads: hostile input must be shown by length.</summary>
     public const int MaxMessageLength = 1_000;
 
-    public static long Multiplier { get; } =
-        long.TryParse(Environment.GetEnvironmentVariable(MultiplierVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 1;
-
-    /// <summary>Samples <paramref name="gen"/> <paramref name="iterations"/> × <see cref="Multiplier"/> times on every core; a failure is
+    /// <summary>Samples <paramref name="gen"/> <paramref name="iterations"/> × <see cref="BadInputTally.Multiplier"/> times on every core; a failure is
     /// shrunk by CsCheck and reported with its seed. Writes the number of cases run to the test output and the tally.</summary>
     public static void Run<T>(string property, Gen<T> gen, Action<T> assert, long iterations, Func<T, string>? print = null)
     {
@@ -34,7 +26,7 @@ internal static class BadInputCheck
                     Interlocked.Increment(ref cases);
                     assert(value);
                 },
-                iter: iterations * Multiplier,
+                iter: iterations * BadInputTally.Multiplier,
                 print: print ?? (v => Show(v)));
         }
         finally
@@ -111,31 +103,5 @@ internal static class BadInputCheck
         }
 
         return text.Length > 300 ? $"\"{builder}…\" ({text.Length} chars)" : $"\"{builder}\"";
-    }
-}
-
-/// <summary>The number of bad-input cases this test assembly ran. At the end it appends <c>bad-input: N cases</c> to the file named by
-/// <c>PORTAL_BADINPUT_REPORT</c>, when set, so that a CI run can add up both test assemblies for the README.</summary>
-public sealed class BadInputTally : IDisposable
-{
-    private static long s_cases;
-    private static long s_properties;
-
-    public static void Add(long cases)
-    {
-        Interlocked.Add(ref s_cases, cases);
-        Interlocked.Increment(ref s_properties);
-    }
-
-    public void Dispose()
-    {
-        var cases = Interlocked.Read(ref s_cases);
-        if (cases == 0 || Environment.GetEnvironmentVariable("PORTAL_BADINPUT_REPORT") is not { Length: > 0 } path)
-        {
-            return;
-        }
-
-        File.AppendAllText(path, string.Create(CultureInfo.InvariantCulture,
-            $"bad-input: {cases} cases in {Interlocked.Read(ref s_properties)} properties ({typeof(BadInputTally).Assembly.GetName().Name}, iterations ×{BadInputCheck.Multiplier})\n"));
     }
 }

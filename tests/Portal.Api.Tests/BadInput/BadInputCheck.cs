@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CsCheck;
+using Portal.Domain.Tests.BadInput;
 
-[assembly: AssemblyFixture(typeof(Portal.Api.Tests.BadInput.BadInputTally))]
+[assembly: AssemblyFixture(typeof(Portal.Domain.Tests.BadInput.BadInputTally))]
 
 namespace Portal.Api.Tests.BadInput;
 
@@ -11,17 +12,12 @@ namespace Portal.Api.Tests.BadInput;
 /// a long run), the count of cases that ran (written to the test output as <c>bad-input: N cases</c>) and the checks of a refusal.</summary>
 internal static class BadInputCheck
 {
-    public const string MultiplierVariable = "PORTAL_BADINPUT_ITER";
-
     /// <summary>What a refused request may answer: not valid, not found, conflict, too large, wrong media type, unprocessable.</summary>
     public static readonly HttpStatusCode[] Refusals =
     [
         HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.Conflict, HttpStatusCode.RequestEntityTooLarge,
         HttpStatusCode.UnsupportedMediaType, HttpStatusCode.UnprocessableEntity,
     ];
-
-    public static long Multiplier { get; } =
-        long.TryParse(Environment.GetEnvironmentVariable(MultiplierVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 1;
 
     /// <summary>Samples <paramref name="gen"/> on one thread (so that each case's before/after comparison is its own); a failure is
     /// shrunk by CsCheck and reported with its seed.</summary>
@@ -36,7 +32,7 @@ internal static class BadInputCheck
                     Interlocked.Increment(ref cases);
                     await assert(value);
                 },
-                iter: iterations * Multiplier,
+                iter: iterations * BadInputTally.Multiplier,
                 threads: 1,
                 print: print);
         }
@@ -110,31 +106,5 @@ internal static class BadInputCheck
 
         var shown = string.Concat(text.Take(200).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
         return text.Length > 200 ? $"\"{shown}…\" ({text.Length} chars)" : $"\"{shown}\"";
-    }
-}
-
-/// <summary>The number of bad-input cases this test assembly ran; at the end it appends <c>bad-input: N cases</c> to the file named
-/// by <c>PORTAL_BADINPUT_REPORT</c>, when set, so that a CI run can add up both test assemblies for the README.</summary>
-public sealed class BadInputTally : IDisposable
-{
-    private static long _cases;
-    private static long _properties;
-
-    public static void Add(long cases)
-    {
-        Interlocked.Add(ref _cases, cases);
-        Interlocked.Increment(ref _properties);
-    }
-
-    public void Dispose()
-    {
-        var cases = Interlocked.Read(ref _cases);
-        if (cases == 0 || Environment.GetEnvironmentVariable("PORTAL_BADINPUT_REPORT") is not { Length: > 0 } path)
-        {
-            return;
-        }
-
-        File.AppendAllText(path, string.Create(CultureInfo.InvariantCulture,
-            $"bad-input: {cases} cases in {Interlocked.Read(ref _properties)} properties ({typeof(BadInputTally).Assembly.GetName().Name}, iterations ×{BadInputCheck.Multiplier})\n"));
     }
 }
