@@ -28,6 +28,9 @@ internal sealed class StackService(
 {
     private readonly StackPlanner _planner = new(catalog);
     private readonly NewStackChecks _checks = new(catalog, clusters);
+    /// <summary>How many times a cancel reads the operation again after losing to one of the runner's writes.</summary>
+    private const int CancelAttempts = 10;
+
     private readonly OperationStarter _starter = new(database, scheduler, time, logger);
 
     public async Task<IReadOnlyList<StackSummary>> ListAsync(CancellationToken cancellationToken)
@@ -341,45 +344,54 @@ internal sealed class StackService(
 
     public async Task<ServiceResult<OperationView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await using var context = database.CreateContext();
-        var operation = await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false);
-        if (operation is null)
+        // The runner keeps writing a running operation (each step taken, renewed, finished): a cancel that loses to one of those
+        // writes reads the operation again and cancels what it is now, rather than answering that it changed.
+        for (var attempt = 1; ; attempt++)
         {
-            return ServiceResult<OperationView>.NotFound(NoOperation(id));
-        }
+            var now = time.GetUtcNow();
+            await using var context = database.CreateContext();
+            var operation = await LoadOperationAsync(context, id, tracking: true, cancellationToken).ConfigureAwait(false);
+            if (operation is null)
+            {
+                return ServiceResult<OperationView>.NotFound(NoOperation(id));
+            }
 
-        if (operation.State is OperationState.Cancelling || !operation.Cancel(now, actor))
-        {
-            var refusal = $"Operation {id} ({operation.Kind}) is {operation.State}; only a running operation can be cancelled.";
-            return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
-        }
+            if (operation.State is OperationState.Cancelling || !operation.Cancel(now, actor))
+            {
+                var refusal = $"Operation {id} ({operation.Kind}) is {operation.State}; only a running operation can be cancelled.";
+                return await RefuseAsync<OperationView>(ServiceResult<OperationView>.Conflict(refusal), actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+            }
 
-        // With no step in flight the cancel settles at once; no step will finish to free the stack, so free it here.
-        if (operation.State.IsFinished()
-            && await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false) is { } stack
-            && stack.ActiveOperationId == id)
-        {
-            stack.ActiveOperationId = null;
-            stack.LastOperationId = id;
-            stack.UpdatedAt = now;
-            stack.Version++;
-        }
+            // With no step in flight the cancel settles at once; no step will finish to free the stack, so free it here.
+            if (operation.State.IsFinished()
+                && await context.Stacks.FirstOrDefaultAsync(s => s.Name == operation.Stack, cancellationToken).ConfigureAwait(false) is { } stack
+                && stack.ActiveOperationId == id)
+            {
+                stack.ActiveOperationId = null;
+                stack.LastOperationId = id;
+                stack.UpdatedAt = now;
+                stack.Version++;
+            }
 
-        context.Audit.Add(Audit(actor, "cancel", operation.Stack, null, $"accepted: {operation.State}", id, null));
-        try
-        {
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return await RefuseAsync<OperationView>(
-                ServiceResult<OperationView>.Conflict($"Operation {id} changed while this request was being handled; look at it again."),
-                actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
-        }
+            context.Audit.Add(Audit(actor, "cancel", operation.Stack, null, $"accepted: {operation.State}", id, null));
+            try
+            {
+                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < CancelAttempts)
+            {
+                continue;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return await RefuseAsync<OperationView>(
+                    ServiceResult<OperationView>.Conflict($"Operation {id} changed while this request was being handled; look at it again."),
+                    actor, "cancel", operation.Stack, null, cancellationToken, id).ConfigureAwait(false);
+            }
 
-        StackServiceLog.OperationCancelled(logger, id, operation.Stack, actor);
-        return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+            StackServiceLog.OperationCancelled(logger, id, operation.Stack, actor);
+            return ServiceResult<OperationView>.Ok(StackViews.View(operation));
+        }
     }
 
     /// <summary>Stores the secret inputs in the cluster; returns why not when the cluster cannot take them.</summary>
