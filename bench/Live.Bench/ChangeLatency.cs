@@ -21,7 +21,8 @@ internal sealed class ChangeLatency(BenchStacks stacks, IPage page, string stack
           const nodes = document.querySelectorAll("[data-testid^='node-']");
           for (const node of nodes) {
             const name = node.getAttribute('data-node');
-            const read = () => ({ status: node.getAttribute('data-status'), message: node.querySelector('.node-message')?.textContent ?? '' });
+            // The message is wrapped into one <tspan> per line: join the lines as the sentence reads.
+            const read = () => ({ status: node.getAttribute('data-status'), message: [...node.querySelectorAll('.node-message-line')].map(l => l.textContent).join(' ') });
             let last = read();
             new MutationObserver(() => {
               const now = read();
