@@ -160,6 +160,36 @@ public sealed class StackLifecycleTests : IClassFixture<PortalApiFactory>
     }
 
     [Fact]
+    public async Task A_reason_over_the_limit_answers_400_naming_the_reason_and_changes_nothing()
+    {
+        await CreateAsync("wordy");
+        await _factory.CompleteActiveOperationAsync("wordy");
+        int version;
+        await using (var before = _factory.Database())
+        {
+            version = (await before.Stacks.SingleAsync(s => s.Name == "wordy", Ct)).Version;
+        }
+
+        var response = await _client.PatchAsync("/api/v1/stacks/wordy", new JsonObject
+        {
+            ["config"] = new JsonObject { ["airbyte"] = new JsonObject { ["log-level"] = "DEBUG" } },
+            ["reason"] = new string('x', Domain.Values.ReasonText.MaxLength + 1),
+        });
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(["reason"], ErrorPaths(problem));
+        Assert.Equal("The reason is 1001 characters long; at most 1000 are allowed.", problem.GetProperty("errors").GetProperty("reason")[0].GetString());
+        await using var context = _factory.Database();
+        var stack = await context.Stacks.SingleAsync(s => s.Name == "wordy", Ct);
+        Assert.Equal(version, stack.Version);
+        Assert.DoesNotContain("log-level", stack.Spec.Component("airbyte").Config.Keys);
+        Assert.DoesNotContain(context.Operations, o => o.Stack == "wordy" && o.Kind == Domain.Operations.OperationKind.Reconfigure);
+        var audit = await context.Audit.SingleAsync(a => a.Stack == "wordy" && a.Action == "reconfigure", Ct);
+        Assert.StartsWith("refused: reason: The reason is 1001 characters long", audit.Result, StringComparison.Ordinal);
+        Assert.True(audit.Reason!.Length <= Domain.Values.ReasonText.MaxLength, $"{audit.Reason.Length} characters audited");
+    }
+
+    [Fact]
     public async Task Patch_or_delete_an_unknown_stack_answers_404()
     {
         await ProblemAsync(await _client.PatchAsync("/api/v1/stacks/ghost", Config("airbyte", "log-level", "DEBUG")), HttpStatusCode.NotFound);

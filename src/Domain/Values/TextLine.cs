@@ -88,7 +88,8 @@ internal static class TextRules
         return false;
     }
 
-    public static void Check(string value, bool multiline, List<string> messages)
+    /// <param name="subject">What the text is, at the start of each message ("The text", "The reason").</param>
+    public static void Check(string value, bool multiline, List<string> messages, string subject = "The text")
     {
         var line = 1;
         var column = 0;
@@ -108,14 +109,14 @@ internal static class TextRules
 
             if (char.IsSurrogate(c))
             {
-                messages.Add($"The text has an invalid Unicode character (a lone surrogate) at {where}.");
+                messages.Add($"{subject} has an invalid Unicode character (a lone surrogate) at {where}.");
                 reported++;
             }
             else if (c == '\n' || c == '\u2028' || c == '\u2029')
             {
                 if (!multiline)
                 {
-                    messages.Add($"The text has a line break at {where}; it must be on one line.");
+                    messages.Add($"{subject} has a line break at {where}; it must be on one line.");
                     reported++;
                 }
 
@@ -128,7 +129,7 @@ internal static class TextRules
             }
             else if (char.IsControl(c))
             {
-                messages.Add($"The text has a control character ({Show.Char(c)}) at {where}; only printable characters{(multiline ? ", tabs and line breaks" : "")} are allowed.");
+                messages.Add($"{subject} has a control character ({Show.Char(c)}) at {where}; only printable characters{(multiline ? ", tabs and line breaks" : "")} are allowed.");
                 reported++;
             }
         }

@@ -44,6 +44,11 @@ public static class PortalApi
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
                 return Task.CompletedTask;
             });
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                OpenApiReasons.Describe(document);
+                return Task.CompletedTask;
+            });
         });
         return builder;
     }

@@ -9,6 +9,7 @@ using Portal.Domain.Common;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
+using Portal.Domain.Values;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
@@ -296,10 +297,7 @@ internal sealed partial class CertificateService(
             return (null, null, ServiceResult<StackChange>.NotFound(NoStack(stack)));
         }
 
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            errors.Add("reason", "Say why: a reason is required for a certificate change and goes into the audit log.");
-        }
+        ReasonText.Check(reason, errors, "Say why: a reason is required for a certificate change and goes into the audit log.");
 
         var hosts = record.Applied is null ? [] : issuers.HostsOf(record.Applied);
         var lane = hosts.FirstOrDefault(h => string.Equals(h.Host, host, StringComparison.OrdinalIgnoreCase));
@@ -333,7 +331,7 @@ internal sealed partial class CertificateService(
         CancellationToken cancellationToken)
     {
         var operation = await _starter.StartAsync(
-            context, record, kind, plan, record.Applied!, actor, action, reason, diff, cancellationToken, id, Target(record.Name, host)).ConfigureAwait(false);
+            context, record, kind, plan, record.Applied!, actor, action, ReasonText.Normalize(reason), diff, cancellationToken, id, Target(record.Name, host)).ConfigureAwait(false);
         var view = StackViews.View(record, catalog, new Dictionary<Guid, OperationSummary> { [operation.Id] = StackViews.Summary(operation) });
         return ServiceResult<StackChange>.Ok(new StackChange(view, operation.Id, plan.Summary));
     }

@@ -1,4 +1,6 @@
+using Portal.Domain.Common;
 using Portal.Domain.Stacks;
+using Portal.Domain.Values;
 
 namespace Portal.Provisioning.Persistence;
 
@@ -63,8 +65,18 @@ internal sealed class ClusterRecord
 }
 
 /// <summary>One mutating action: who, when, what, on which stack, why, the result, and a diff with secrets masked.</summary>
+/// <remarks>A refused request is audited with the text it was refused for: the stack, the target and the reason are made readable
+/// here, whatever they hold (a NUL, which PostgreSQL cannot store; broken Unicode; 100,000 pasted characters). Valid values are
+/// kept as they are.</remarks>
 internal sealed class AuditRecord
 {
+    /// <summary>The longest stack or target kept whole (a stack and a hostname fit; a longer one is made-up input echoed back).</summary>
+    public const int MaxNameLength = 512;
+
+    private string? _stack;
+    private string? _target;
+    private string? _reason;
+
     public long Id { get; set; }
 
     public DateTimeOffset At { get; set; }
@@ -73,11 +85,24 @@ internal sealed class AuditRecord
 
     public required string Action { get; set; }
 
-    public string? Stack { get; set; }
+    public string? Stack
+    {
+        get => _stack;
+        set => _stack = value is null ? null : ValidationError.Readable(value, MaxNameLength);
+    }
 
-    public string? Target { get; set; }
+    public string? Target
+    {
+        get => _target;
+        set => _target = value is null ? null : ValidationError.Readable(value, MaxNameLength);
+    }
 
-    public string? Reason { get; set; }
+    /// <summary>Why, as the actor said it; see <see cref="ReasonText.ForAudit"/>.</summary>
+    public string? Reason
+    {
+        get => _reason;
+        set => _reason = ReasonText.ForAudit(value);
+    }
 
     public required string Result { get; set; }
 

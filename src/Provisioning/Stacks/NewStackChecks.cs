@@ -4,6 +4,7 @@ using Portal.Domain.Common;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
+using Portal.Domain.Values;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Persistence;
 
@@ -24,9 +25,11 @@ internal sealed class NewStackChecks(ComponentCatalog catalog, IClusterRegistry 
 {
     private readonly StackPlanner _planner = new(catalog);
 
-    /// <summary>Validates the command and plans its deploy; every problem of the one that failed.</summary>
+    /// <summary>Validates the command (its reason too) and plans its deploy; every problem found.</summary>
     public Result<NewStack> Check(CreateStackCommand command, DateTimeOffset now)
     {
+        var errors = new ErrorList();
+        ReasonText.Check(command.Reason, errors);
         var request = new StackRequest
         {
             Name = command.Name,
@@ -39,13 +42,14 @@ internal sealed class NewStackChecks(ComponentCatalog catalog, IClusterRegistry 
         var validated = StackValidator.Validate(request, catalog, clusters.Names, now);
         if (!validated.IsSuccess)
         {
-            return Result<NewStack>.Failure(validated.Errors);
+            return Result<NewStack>.Failure([.. validated.Errors, .. errors]);
         }
 
         var spec = validated.Value;
         var stored = spec.WithoutSecrets(catalog);
         var plan = _planner.Deploy(stored);
-        return plan.IsSuccess ? new NewStack(spec, stored, plan.Value) : Result<NewStack>.Failure(plan.Errors);
+        errors.InsertRange(0, plan.Errors);
+        return errors.ToResult(() => new NewStack(spec, stored, plan.Value));
     }
 
     /// <summary>The stacks that use the name, or the namespace on the cluster; with <paramref name="tracking"/> the records can be

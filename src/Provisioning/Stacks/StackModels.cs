@@ -1,6 +1,7 @@
 using Portal.Domain.Common;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
+using Portal.Domain.Values;
 
 namespace Portal.Provisioning.Stacks;
 
@@ -28,15 +29,12 @@ public sealed record UpdateStackCommand(
 /// <summary>A teardown: what to delete beyond the stack's objects, and why (a reason is required).</summary>
 public sealed record TeardownStackCommand(bool DeleteVolumes, bool DropDatabases, bool DeleteNamespace, string? Reason)
 {
-    /// <summary>Every problem of the command at once (a missing reason, a combination the teardown could not honour); empty
-    /// when it can start.</summary>
+    /// <summary>Every problem of the command at once (a missing or unreadable reason, a combination the teardown could not honour);
+    /// empty when it can start.</summary>
     public ErrorList Problems()
     {
         var errors = new ErrorList();
-        if (string.IsNullOrWhiteSpace(Reason))
-        {
-            errors.Add("reason", "Say why the stack is torn down (a reason is kept in the audit log).");
-        }
+        ReasonText.Check(Reason, errors, "Say why the stack is torn down (a reason is kept in the audit log).");
 
         errors.Collect(TeardownOptions.Create(DeleteVolumes, DropDatabases, DeleteNamespace), "", out _);
         return errors;

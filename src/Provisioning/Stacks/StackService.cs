@@ -6,6 +6,7 @@ using Portal.Domain.Exports;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
+using Portal.Domain.Values;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
 using Portal.Provisioning.Persistence;
@@ -61,24 +62,25 @@ internal sealed class StackService(
         }
 
         var (spec, stored, plan) = checkedStack.Value;
-        return await _starter.StartWithRetriesAsync(new StartRequest(actor, "create", spec.Name, command.Reason), async context =>
+        var reason = ReasonText.Normalize(command.Reason);
+        return await _starter.StartWithRetriesAsync(new StartRequest(actor, "create", spec.Name, reason), async context =>
         {
             var placement = await NewStackChecks.PlaceAsync(context, spec.Name, spec.Cluster, spec.Namespace, tracking: true, cancellationToken).ConfigureAwait(false);
             var tornDown = placement.TornDown;
             if (NewStackChecks.ClashMessage(spec, placement.Others) is { } message)
             {
                 return await RefuseAsync<StackChange>(
-                    ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+                    ServiceResult<StackChange>.Conflict(message), actor, "create", spec.Name, reason, cancellationToken).ConfigureAwait(false);
             }
 
             // The secret inputs go to the cluster first: the portal keeps no copy, and a stack saved without them could not deploy.
             if (await StoreSecretsAsync(spec, cancellationToken).ConfigureAwait(false) is { } unavailable)
             {
                 return await RefuseAsync<StackChange>(
-                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+                    ServiceResult<StackChange>.Unavailable(unavailable), actor, "create", spec.Name, reason, cancellationToken).ConfigureAwait(false);
             }
 
-            var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, stored, actor, command.Reason, now);
+            var operation = Operation.Start(Guid.NewGuid(), OperationKind.Deploy, plan, stored, actor, reason, now);
             var record = tornDown ?? new StackRecord
             {
                 Id = Guid.NewGuid(),
@@ -103,7 +105,7 @@ internal sealed class StackService(
             }
 
             context.Operations.Add(operation);
-            context.Audit.Add(Audit(actor, "create", spec.Name, command.Reason, $"accepted: {plan.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
+            context.Audit.Add(Audit(actor, "create", spec.Name, reason, $"accepted: {plan.Summary}", operation.Id, StackViews.Diff(null, spec, catalog)));
             try
             {
                 await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -115,7 +117,7 @@ internal sealed class StackService(
                 var again = await SameNameOrPlaceAsync(spec, cancellationToken).ConfigureAwait(false);
                 return await RefuseAsync<StackChange>(
                     ServiceResult<StackChange>.Conflict(NewStackChecks.ClashMessage(spec, again) ?? $"Stack {spec.Name} could not be saved: another change got there first; try again."),
-                    actor, "create", spec.Name, command.Reason, cancellationToken).ConfigureAwait(false);
+                    actor, "create", spec.Name, reason, cancellationToken).ConfigureAwait(false);
             }
 
             Enqueue(operation, now);
@@ -147,6 +149,8 @@ internal sealed class StackService(
                 return await RefuseAsync<StackChange>(ServiceResult<StackChange>.Invalid(worked.Errors), actor, "reconfigure", name, command.Reason, cancellationToken).ConfigureAwait(false);
             }
 
+            var reason = ReasonText.Normalize(command.Reason);
+
             var work = worked.Value;
             if (work.SecretOptions.Count > 0)
             {
@@ -161,7 +165,7 @@ internal sealed class StackService(
             if (!work.Plan.IsEmpty)
             {
                 var kind = work.Plan.Kind == PlanKind.Deploy ? OperationKind.Deploy : OperationKind.Reconfigure;
-                operation = Operation.Start(Guid.NewGuid(), kind, work.Plan, work.Desired, actor, command.Reason, now);
+                operation = Operation.Start(Guid.NewGuid(), kind, work.Plan, work.Desired, actor, reason, now);
                 context.Operations.Add(operation);
                 stack.ActiveOperationId = operation.Id;
             }
@@ -170,7 +174,7 @@ internal sealed class StackService(
             stack.SecretOptions = stack.SecretOptions.Union(work.SecretOptions, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             stack.UpdatedAt = now;
             stack.Version++;
-            context.Audit.Add(Audit(actor, "reconfigure", name, command.Reason, operation is null ? work.Summary : $"accepted: {work.Summary}", operation?.Id, work.Diff));
+            context.Audit.Add(Audit(actor, "reconfigure", name, reason, operation is null ? work.Summary : $"accepted: {work.Summary}", operation?.Id, work.Diff));
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
 
             if (operation is not null)
@@ -231,6 +235,7 @@ internal sealed class StackService(
             }
 
             var options = TeardownOptions.Create(command.DeleteVolumes, command.DropDatabases, command.DeleteNamespace).Value;
+            var reason = ReasonText.Normalize(command.Reason);
 
             if (await BusyMessageAsync(context, stack, cancellationToken).ConfigureAwait(false) is { } busy)
             {
@@ -247,7 +252,7 @@ internal sealed class StackService(
 
             var what = $"delete volumes: {Yes(options.DeleteVolumes)}, drop databases: {Yes(options.DropDatabases)}, delete namespace: {Yes(options.DeleteNamespace)}";
             var operation = await _starter.StartAsync(
-                context, stack, OperationKind.Teardown, plan.Value, target, actor, "teardown", command.Reason, what, cancellationToken).ConfigureAwait(false);
+                context, stack, OperationKind.Teardown, plan.Value, target, actor, "teardown", reason, what, cancellationToken).ConfigureAwait(false);
             return ServiceResult<StackChange>.Ok(new StackChange(await ViewAsync(context, stack, cancellationToken).ConfigureAwait(false), operation.Id, plan.Value.Summary));
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -443,6 +448,8 @@ internal sealed class StackService(
     /// applied, the changes and the audit diff. Pure: reads the record, writes nothing.</summary>
     private Result<UpdateWork> WorkOut(StackRecord stack, UpdateStackCommand command, DateTimeOffset now)
     {
+        var errors = new ErrorList();
+        ReasonText.Check(command.Reason, errors);
         var request = StackRequest.FromSpec(stack.Spec);
         foreach (var (component, given) in command.Config)
         {
@@ -460,15 +467,15 @@ internal sealed class StackService(
         var validated = StackValidator.Validate(request, catalog, clusters.Names, now, stack.Applied);
         if (!validated.IsSuccess)
         {
-            return Result<UpdateWork>.Failure(validated.Errors);
+            return Result<UpdateWork>.Failure([.. validated.Errors, .. errors]);
         }
 
         var spec = validated.Value;
         var desired = spec.WithoutSecrets(catalog);
         var plan = _planner.Converge(desired, stack.Applied);
-        if (!plan.IsSuccess)
+        if (!plan.IsSuccess || errors.Count > 0)
         {
-            return Result<UpdateWork>.Failure(plan.Errors);
+            return Result<UpdateWork>.Failure([.. plan.Errors, .. errors]);
         }
 
         var secretOptions = SecretOptionsGiven(spec, command);

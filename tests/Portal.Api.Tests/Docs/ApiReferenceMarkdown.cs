@@ -311,6 +311,11 @@ internal static partial class ApiReferenceMarkdown
             {
                 shown += $" ({format})";
             }
+
+            if (schema.TryGetProperty("maxLength", out var maxLength) && maxLength.ValueKind == JsonValueKind.Number)
+            {
+                shown += $" (at most {maxLength.GetInt32().ToString(CultureInfo.InvariantCulture)} characters)";
+            }
         }
 
         if (schema.TryGetProperty("enum", out var values2) && values2.ValueKind == JsonValueKind.Array)

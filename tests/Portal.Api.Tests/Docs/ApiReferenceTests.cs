@@ -65,6 +65,27 @@ public sealed class ApiReferenceTests(PortalApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Every_reason_the_API_takes_says_the_longest_the_services_accept()
+    {
+        var document = await DocumentAsync();
+
+        var bodies = document.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .Where(s => s.Value.TryGetProperty("properties", out var properties) && properties.TryGetProperty("reason", out _))
+            .ToList();
+        var query = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject())
+            .Where(m => m.Value.TryGetProperty("parameters", out _))
+            .SelectMany(m => m.Value.GetProperty("parameters").EnumerateArray())
+            .Where(p => p.GetProperty("name").GetString() == "reason")
+            .ToList();
+
+        Assert.Contains(bodies, s => s.Name == "TeardownBody");
+        Assert.Single(query);
+        Assert.All(bodies, s => Assert.Equal(Domain.Values.ReasonText.MaxLength, s.Value.GetProperty("properties").GetProperty("reason").GetProperty("maxLength").GetInt32()));
+        Assert.All(query, p => Assert.Equal(Domain.Values.ReasonText.MaxLength, p.GetProperty("schema").GetProperty("maxLength").GetInt32()));
+    }
+
+    [Fact]
     public async Task An_endpoint_without_a_known_role_stops_the_rendering()
     {
         var document = await DocumentAsync();

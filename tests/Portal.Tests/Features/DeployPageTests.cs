@@ -193,6 +193,26 @@ public class DeployPageTests : PortalTestContext
     }
 
     [Fact]
+    public void A_reason_the_service_refuses_is_shown_under_the_reason_field_and_nothing_opens()
+    {
+        const string Refused = "The reason has a control character (U+0000) at line 1, position 7; only printable characters, tabs and line breaks are allowed.";
+        _stacks.CreateAnswer = ServiceResult<StackChange>.Invalid("reason", Refused);
+        Prepare(reached: DeployPage.DeployStep);
+        var page = Open(step: 6);
+        var before = Services.GetRequiredService<NavigationManager>().Uri;
+
+        page.Find("input[data-testid=reason]").Change("OPS-42\0");
+        page.Find("[data-testid=deploy]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(Refused, ReasonError(page)));
+        Assert.Equal(before, Services.GetRequiredService<NavigationManager>().Uri);
+
+        // Typing again clears it until the service answers again.
+        page.Find("input[data-testid=reason]").Change("OPS-42");
+        page.WaitForAssertion(() => Assert.Equal("", ReasonError(page)));
+    }
+
+    [Fact]
     public void The_circuit_refuses_a_deploy_from_someone_who_is_no_longer_an_operator()
     {
         Prepare(reached: DeployPage.DeployStep);
@@ -230,6 +250,9 @@ public class DeployPageTests : PortalTestContext
 
         Assert.Equal("1", page.Find("[data-testid=wizard]").GetAttribute("data-step"));
     }
+
+    private static string ReasonError(IRenderedComponent<DeployPage> page) =>
+        page.Find("input[data-testid=reason]").Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() ?? "";
 
     private static string ErrorUnder(IRenderedComponent<DeployPage> page, string testId) =>
         string.Join(" ", page.FindAll($"[data-field={testId}] .mud-input-error").Select(e => e.TextContent.Trim()));

@@ -220,6 +220,28 @@ public class StackDialogsTests : PortalTestContext
     }
 
     [Fact]
+    public void A_reason_with_a_control_character_is_explained_under_the_reason_field_and_tears_nothing_down()
+    {
+        var dialog = Open<TeardownDialog>();
+        dialog.WaitForElement("input[data-testid=teardown-confirm]").Input("prod");
+        // A NUL pasted along with the ticket number: PostgreSQL cannot store it, so the form says so instead of failing later.
+        dialog.TypeInto("input[data-testid=teardown-reason]", "CHG-7\0 moving to a new cluster");
+
+        dialog.WaitForAssertion(() => Assert.Equal(
+            "The reason has a control character (U+0000) at line 1, position 6; only printable characters, tabs and line breaks are allowed.",
+            dialog.Find("[data-testid=errors-reason] li").TextContent));
+        Assert.Equal("Correct the reason to enable the button.", dialog.Find("[data-testid=teardown-hint]").TextContent);
+        Assert.True(dialog.Find("[data-testid=teardown-apply]").HasAttribute("disabled"));
+        dialog.Find("[data-testid=teardown-apply]").Click();
+        Assert.Empty(StackService.Teardowns);
+
+        // Corrected, the error goes and the teardown can start.
+        dialog.TypeInto("input[data-testid=teardown-reason]", "CHG-7 moving to a new cluster");
+        dialog.WaitForAssertion(() => Assert.False(dialog.Find("[data-testid=teardown-apply]").HasAttribute("disabled")));
+        Assert.Empty(dialog.FindAll("[data-testid=errors-reason]"));
+    }
+
+    [Fact]
     public void Deleting_the_namespace_but_keeping_the_volumes_is_explained_and_blocks_the_button()
     {
         var dialog = Open<TeardownDialog>();

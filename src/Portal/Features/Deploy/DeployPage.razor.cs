@@ -35,6 +35,7 @@ public sealed partial class DeployPage : IDisposable
     private string? _nameError;
     private string? _namespaceError;
     private string? _clusterError;
+    private string? _reasonError;
     private string _configTab = "";
     private bool _showMissing;
 
@@ -247,6 +248,7 @@ public sealed partial class DeployPage : IDisposable
         var byField = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.Ordinal);
         var other = new List<ValidationError>();
         var blueprint = Blueprint;
+        _reasonError = null;
         foreach (var error in errors)
         {
             var path = error.Path.StartsWith("config.", StringComparison.Ordinal) ? error.Path["config.".Length..] : error.Path;
@@ -262,6 +264,11 @@ public sealed partial class DeployPage : IDisposable
                     continue;
                 case "cluster":
                     _clusterError = error.Message;
+                    other.Add(error);
+                    continue;
+                case "reason":
+                    // Under the reason field of the last step, where it was typed, and in the list of the step that was validated.
+                    _reasonError = error.Message;
                     other.Add(error);
                     continue;
             }
@@ -481,6 +488,7 @@ public sealed partial class DeployPage : IDisposable
     private async Task ReasonChangedAsync(string? reason)
     {
         Draft.Reason = reason ?? "";
+        _reasonError = null;
         await SaveAsync();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Domain.Catalog;
 using Portal.Domain.Status.Observation;
+using Portal.Domain.Values;
 using Portal.Provisioning.Live;
 using Portal.Provisioning.Stacks;
 using Portal.Security;
@@ -42,12 +43,19 @@ public sealed partial class TeardownDialog
 
     private TeardownStackCommand Command => new(_deleteVolumes, _dropDatabases, _deleteNamespace, _reason?.Trim());
 
-    /// <summary>The command's problems other than the missing reason (which the reason field and the hint already say).</summary>
-    private List<string> OptionProblems => Command.Problems().Where(p => p.Path != "reason").Select(p => p.Message).ToList();
+    /// <summary>The command's problems other than the reason's (which the reason field and the hint say).</summary>
+    private List<string> OptionProblems => Command.Problems().Where(p => p.Path != ReasonText.Field).Select(p => p.Message).ToList();
+
+    /// <summary>What is wrong with the reason given (a control character, too long), shown under the field; a missing reason is
+    /// only hinted at.</summary>
+    private List<string> ReasonProblems => string.IsNullOrWhiteSpace(_reason)
+        ? []
+        : Command.Problems().Where(p => p.Path == ReasonText.Field).Select(p => p.Message).ToList();
 
     private bool NameTyped => string.Equals(_typed, Stack, StringComparison.Ordinal);
 
-    private bool CanTearDown => _view is not null && !_busy && NameTyped && !string.IsNullOrWhiteSpace(_reason) && OptionProblems.Count == 0;
+    private bool CanTearDown =>
+        _view is not null && !_busy && NameTyped && !string.IsNullOrWhiteSpace(_reason) && ReasonProblems.Count == 0 && OptionProblems.Count == 0;
 
     private bool DeletesData => _deleteVolumes || _dropDatabases || _deleteNamespace;
 
@@ -55,6 +63,7 @@ public sealed partial class TeardownDialog
     {
         (true, false) => $"Give a reason and type {Stack} to enable the button.",
         (true, true) => "Give a reason to enable the button.",
+        _ when ReasonProblems.Count > 0 => "Correct the reason to enable the button.",
         (false, false) => $"Type {Stack} exactly to enable the button.",
         _ => "",
     };

@@ -2,6 +2,8 @@ using System.Globalization;
 using k8s.Models;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Catalog.Kinds;
+using Portal.Domain.Common;
+using Portal.Domain.Values;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Stacks;
@@ -49,19 +51,25 @@ internal sealed class SecretReveals(PortalDatabase database, ClusterRegistry clu
                 actor, stack, secret, reason, cancellationToken).ConfigureAwait(false);
         }
 
+        // Every problem of the request at once: the secret asked for and the reason given.
+        var errors = new ErrorList();
         var found = secrets.Find(record.Applied, secret);
         if (found.Secret is null)
         {
-            return await RefuseAsync(ServiceResult<RevealedSecret>.Invalid("secret", found.Problem!), actor, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+            errors.Add("secret", found.Problem!);
+        }
+        else if (found.Secret.Method != RotationMethod.DualValidity)
+        {
+            errors.Add("secret", $"The portal never shows the value of {found.Secret.Id}; only a newly generated webhook signing secret can be revealed, once, right after its rotation.");
         }
 
-        var target = found.Secret;
-        if (target.Method != RotationMethod.DualValidity)
+        ReasonText.Check(reason, errors);
+        if (errors.Count > 0)
         {
-            return await RefuseAsync(
-                ServiceResult<RevealedSecret>.Invalid("secret", $"The portal never shows the value of {target.Id}; only a newly generated webhook signing secret can be revealed, once, right after its rotation."),
-                actor, stack, secret, reason, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(ServiceResult<RevealedSecret>.Invalid(errors), actor, stack, secret, reason, cancellationToken).ConfigureAwait(false);
         }
+
+        var target = found.Secret!;
 
         var previousKey = DualValiditySecrets.PreviousKey(target);
         try
@@ -150,7 +158,7 @@ internal sealed class SecretReveals(PortalDatabase database, ClusterRegistry clu
         Action = Action,
         Stack = stack,
         Target = $"{stack}/{secret}",
-        Reason = string.IsNullOrWhiteSpace(reason) ? null : reason,
+        Reason = reason,
         Result = result,
     };
 }

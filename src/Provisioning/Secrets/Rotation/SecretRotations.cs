@@ -7,6 +7,7 @@ using Portal.Domain.Common;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
 using Portal.Domain.Secrets;
+using Portal.Domain.Values;
 using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
@@ -92,7 +93,7 @@ internal sealed class SecretRotations(
                     DualValiditySecrets.GraceOf(spec, catalog, target), revision, target.Consumers)
                 : SecretRotationPlans.Rotate(spec.Name, spec.Namespace, target.Id, target.SecretName, NewValue(spec, target), revision, target.Consumers, Checks(spec, target), target.First);
             return await StartAsync(
-                context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, request.Reason, $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
+                context, record, OperationKind.RotateSecret, plan, Action, actor, target.Id, ReasonText.Normalize(request.Reason), $"rotate {target.Id} (revision {revision} → {revision + 1})", id,
                 cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
@@ -168,7 +169,7 @@ internal sealed class SecretRotations(
                 target.Method == RotationMethod.DatabasePassword ? $"the password of revision {choice.Revision} logs in as role {target.Role(spec)} and the replaced one is refused" : null,
                 target.First);
             return await StartAsync(
-                context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, reason, $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,
+                context, record, OperationKind.RollbackSecret, plan, Action, actor, target.Id, ReasonText.Normalize(reason), $"roll back {target.Id} from revision {own} to revision {choice.Revision}", null,
                 cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -293,10 +294,7 @@ internal sealed class SecretRotations(
             return (null, null, ServiceResult<StackChange>.NotFound($"There is no stack named {stack}."));
         }
 
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            errors.Add("reason", "Say why: a reason is required for a secret change and goes into the audit log.");
-        }
+        ReasonText.Check(reason, errors, "Say why: a reason is required for a secret change and goes into the audit log.");
 
         if (record.Applied is null)
         {
