@@ -87,14 +87,25 @@ internal sealed class NewStackChecks(ComponentCatalog catalog, IClusterRegistry 
         ClashErrors(spec.Name, spec.Cluster, spec.Namespace, existing) is [var first, ..] ? first.Message : null;
 
     /// <summary>The record among <paramref name="records"/> of a stack whose last operation was a teardown that succeeded.</summary>
+    /// <remarks>Also when the teardown has ended but the runner has not freed the stack yet (a second write, a moment later): the
+    /// record is then freed here as the runner would (on a tracked record, saved with what the caller saves), so creating the stack
+    /// again right after its teardown ends is not refused as "already exists".</remarks>
     private static async Task<StackRecord?> TornDownAsync(PortalDbContext context, IReadOnlyList<StackRecord> records, CancellationToken cancellationToken)
     {
-        foreach (var record in records.Where(r => r.Applied is null && r.ActiveOperationId is null && r.LastOperationId is not null))
+        foreach (var record in records.Where(r => r.ActiveOperationId is not null || (r.Applied is null && r.LastOperationId is not null)))
         {
-            var last = await context.Operations.AsNoTracking().Where(o => o.Id == record.LastOperationId)
+            var id = record.ActiveOperationId ?? record.LastOperationId;
+            var last = await context.Operations.AsNoTracking().Where(o => o.Id == id)
                 .Select(o => new { o.Kind, o.State }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (last is { Kind: OperationKind.Teardown, State: OperationState.Succeeded })
             {
+                if (record.ActiveOperationId is not null)
+                {
+                    record.Applied = null;
+                    record.LastOperationId = id;
+                    record.ActiveOperationId = null;
+                }
+
                 return record;
             }
         }

@@ -184,6 +184,36 @@ public class OperationStartRaceTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_stack_whose_teardown_has_ended_can_be_created_again_before_the_runner_frees_it(string provider)
+    {
+        var (database, cleanup) = await TestDatabases.CreateAsync(provider, "createafter");
+        try
+        {
+            // The teardown's end is saved; the runner's second write, which frees the stack, has not landed yet.
+            var deployed = ConcurrentStackWrite.Finished(OperationKind.Deploy, DeployPlan, Prod, succeeded: true, T0);
+            var teardown = StackPlanner.Default.Teardown(Prod, TeardownOptions.Create(false, false, false).Value).Value;
+            var tornDown = ConcurrentStackWrite.Finished(OperationKind.Teardown, teardown, Prod, succeeded: true, T0.AddHours(1));
+            await SeedAsync(database, active: tornDown, deployed);
+
+            var created = await Service(database, new RecordingScheduler()).CreateAsync(
+                DraftCommands.Valid(Prod.Name, Prod.Namespace) with { Reason = "again" }, Actor, Ct);
+
+            Assert.True(created.IsSuccess, created.Message);
+            // The runner's free lands late: the stack now runs the new deploy, which it must keep.
+            await ConcurrentStackWrite.FreeAsTheRunnerWould(database, tornDown)();
+            await using var context = database.CreateContext();
+            var stack = await context.Stacks.AsNoTracking().SingleAsync(Ct);
+            Assert.Equal((created.Value.OperationId, tornDown.Id), (stack.ActiveOperationId, stack.LastOperationId));
+            Assert.Null(stack.Applied);
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_cancel_whose_save_loses_to_the_runner_renewing_a_step_reads_the_operation_again_and_cancels(string provider)
     {
         var renewal = new OperationWriteBeforeSave();
