@@ -119,6 +119,10 @@ public sealed class WatchCacheTests
         var expected = await live.ClusterConfigMapsAsync(ns);
         await live.WaitUntilAsync(() => Same(expected, live.CachedConfigMaps(ns)), "the cache matches the cluster");
         await live.WaitForSyncAsync();
+        // Each kind's resumed watch gets its 410 in its own time (a kind with no change in between is synced all along): wait
+        // until every kind has had it and listed again, then look at how.
+        await live.WaitUntilAsync(
+            () => live.Cache.Status().Kinds.All(k => k.Expired >= 1 && k.Lists >= 2), "every kind's resumed watch has expired and been listed again");
 
         Assert.All(live.Cache.Status().Kinds, k =>
         {
