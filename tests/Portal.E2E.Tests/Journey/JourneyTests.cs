@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using Portal.E2E.Tests.Pages;
 using static Microsoft.Playwright.Assertions;
 
@@ -249,9 +250,16 @@ public sealed class JourneyTests(JourneyFixture portal, BrowserFixture browser)
         await tab.Page.GetByTestId("stack-actions").ClickAsync();
         await tab.Page.GetByTestId("action-teardown").ClickAsync();
         var apply = tab.Page.GetByTestId("teardown-apply");
-        await tab.Page.Locator("input[data-testid='teardown-reason']").FillAsync("JOURNEY-4: done trying it out");
-        await Expect(apply).ToBeDisabledAsync();
+        var reason = tab.Page.Locator("input[data-testid='teardown-reason']");
+        var dialog = tab.Page.GetByRole(AriaRole.Dialog);
+        // A pasted log is not a reason: the dialog says so under the field and keeps the button disabled, name typed or not.
+        await reason.FillAsync("JOURNEY-4: " + new string('x', 1_000));
         await tab.Page.Locator("input[data-testid='teardown-confirm']").FillAsync(stack);
+        await Expect(dialog).ToContainTextAsync("The reason is 1011 characters long; at most 1000 are allowed.");
+        await Expect(apply).ToBeDisabledAsync();
+        await tab.ScreenshotAsync("20a-teardown-reason-too-long");
+        await reason.FillAsync("JOURNEY-4: done trying it out");
+        await Expect(dialog).Not.ToContainTextAsync("characters long");
         await Expect(apply).ToBeEnabledAsync();
         await tab.ScreenshotAsync("20-teardown-dialog");
         await apply.ClickAsync();
