@@ -6,7 +6,6 @@ using Portal.Domain.Catalog;
 using Portal.Domain.Plans;
 using Portal.Domain.Stacks;
 using Portal.Provisioning.Certificates;
-using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Tests.Steps;
 
 namespace Portal.Provisioning.Tests.Certificates;
@@ -117,23 +116,7 @@ internal sealed class CertificateWorld : IAsyncDisposable
             Assert.True(outcome is Portal.Provisioning.Operations.StepOutcome.Done, $"{relation}: {outcome}");
         }
 
-        var stored = spec.WithoutSecrets(ComponentCatalog.Default);
-        await using (var context = harness.Database.CreateContext())
-        {
-            context.Stacks.Add(new StackRecord
-            {
-                Id = Guid.NewGuid(),
-                Name = spec.Name,
-                Blueprint = spec.Blueprint,
-                Cluster = StackHarness.ClusterName,
-                Namespace = spec.Namespace,
-                Spec = stored,
-                Applied = stored,
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
+        var stored = await harness.SaveDeployedStackAsync(spec, TestContext.Current.CancellationToken);
 
         return new CertificateWorld(harness, stored, issuer, probe);
     }

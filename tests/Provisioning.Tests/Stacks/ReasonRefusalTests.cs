@@ -9,7 +9,6 @@ using Portal.Domain.Values;
 using Portal.Provisioning.Certificates;
 using Portal.Provisioning.Clusters;
 using Portal.Provisioning.Operations;
-using Portal.Provisioning.Persistence;
 using Portal.Provisioning.Secrets;
 using Portal.Provisioning.Secrets.Rotation;
 using Portal.Provisioning.Stacks;
@@ -155,23 +154,7 @@ public sealed class ReasonRefusalTests
                 provider: provider);
             var spec = TestStacks.Minimal();
             await harness.StackSecrets.StoreInputsAsync(spec, Ct);
-            var stored = spec.WithoutSecrets(ComponentCatalog.Default);
-            await using (var context = harness.Database.CreateContext())
-            {
-                context.Stacks.Add(new StackRecord
-                {
-                    Id = Guid.NewGuid(),
-                    Name = spec.Name,
-                    Blueprint = spec.Blueprint,
-                    Cluster = StackHarness.ClusterName,
-                    Namespace = spec.Namespace,
-                    Spec = stored,
-                    Applied = stored,
-                    CreatedAt = DateTimeOffset.UtcNow,
-                    UpdatedAt = DateTimeOffset.UtcNow,
-                });
-                await context.SaveChangesAsync(Ct);
-            }
+            var stored = await harness.SaveDeployedStackAsync(spec, Ct);
 
             return new World(harness, stored);
         }

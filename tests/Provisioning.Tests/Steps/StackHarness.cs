@@ -140,6 +140,28 @@ internal sealed class StackHarness : IAsyncDisposable
         return new StackHarness(sandbox, built, database, database.Options.SqlitePath, drop, logs, scheduler, concurrentWrite);
     }
 
+    /// <summary>Saves <paramref name="spec"/> as a stack the portal has deployed onto this harness's cluster (its record, without
+    /// secret values, applied and free), as the services that act on a deployed stack expect it; returns the stored spec.</summary>
+    public async Task<StackSpec> SaveDeployedStackAsync(StackSpec spec, CancellationToken cancellationToken)
+    {
+        var stored = spec.WithoutSecrets(ComponentCatalog.Default);
+        await using var context = Database.CreateContext();
+        context.Stacks.Add(new StackRecord
+        {
+            Id = Guid.NewGuid(),
+            Name = spec.Name,
+            Blueprint = spec.Blueprint,
+            Cluster = ClusterName,
+            Namespace = spec.Namespace,
+            Spec = stored,
+            Applied = stored,
+            CreatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow,
+        });
+        await context.SaveChangesAsync(cancellationToken);
+        return stored;
+    }
+
     /// <summary>Starts an operation of <paramref name="plan"/> for <paramref name="target"/> (stored without secrets) and
     /// runs it to the end; returns the operation as saved.</summary>
     public async Task<Operation> RunAsync(OperationKind kind, Plan plan, StackSpec target)

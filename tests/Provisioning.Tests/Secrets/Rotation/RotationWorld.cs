@@ -3,7 +3,6 @@ using System.Text;
 using k8s.Models;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Portal.Domain.Catalog;
 using Portal.Domain.Naming;
 using Portal.Domain.Operations;
 using Portal.Domain.Plans;
@@ -51,23 +50,7 @@ internal sealed class RotationWorld : IAsyncDisposable
         var deploy = await harness.RunAsync(OperationKind.Deploy, StackPlanner.Default.Deploy(spec).Value, spec);
         Assert.True(deploy.State == OperationState.Succeeded, Describe(deploy));
 
-        var stored = spec.WithoutSecrets(ComponentCatalog.Default);
-        await using (var context = harness.Database.CreateContext())
-        {
-            context.Stacks.Add(new StackRecord
-            {
-                Id = Guid.NewGuid(),
-                Name = spec.Name,
-                Blueprint = spec.Blueprint,
-                Cluster = StackHarness.ClusterName,
-                Namespace = spec.Namespace,
-                Spec = stored,
-                Applied = stored,
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            await context.SaveChangesAsync(ct);
-        }
+        var stored = await harness.SaveDeployedStackAsync(spec, ct);
 
         return new RotationWorld(postgres, harness, stored);
     }
