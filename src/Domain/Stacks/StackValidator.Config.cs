@@ -61,12 +61,19 @@ public static partial class StackValidator
     {
         var kind = state.Kind;
         var optionOrder = kind.Options.Select((o, i) => (o.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var unknown = 0;
         foreach (var (optionName, value) in options.OrderBy(p => optionOrder.GetValueOrDefault(p.Key, int.MaxValue)).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
             var path = $"{state.Name}.{optionName}";
             var option = kind.FindOption(optionName);
             if (option is null)
             {
+                // A body with thousands of made-up keys gets a readable answer: the first few by name, the rest counted.
+                if (++unknown > Errors.MaxProblems)
+                {
+                    continue;
+                }
+
                 var suggestion = Spelling.Suggest(optionName, kind.Options.Select(o => o.Name));
                 errors.Add(path, suggestion is not null
                     ? $"{Show.PlainStart(path)} is not an option of {state.Name}; did you mean {suggestion}?"
@@ -86,6 +93,12 @@ public static partial class StackValidator
             {
                 state.Invalid.Add(option.Name);
             }
+        }
+
+        if (unknown > Errors.MaxProblems)
+        {
+            var more = unknown - Errors.MaxProblems;
+            errors.Add(state.Name, $"{Show.Number(more)} more {(more == 1 ? "name is" : "names are")} not options of {state.Name} either.");
         }
     }
 

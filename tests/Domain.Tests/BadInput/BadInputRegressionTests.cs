@@ -37,6 +37,25 @@ public sealed class BadInputRegressionTests
         BadInputCheck.AssertReadable(MaintenanceWindow.Parse("u１２\uD800uk'u").Errors);
 
     [Fact]
+    public void A_hundred_thousand_unknown_options_get_ten_errors_by_name_and_one_that_counts_the_rest()
+    {
+        var minimal = StackRequests.Minimal();
+        var lego = new Dictionary<string, string?>(minimal.Config!["lego"], StringComparer.Ordinal);
+        for (var i = 0; i < 100_000; i++)
+        {
+            lego[$"made-up-{i:D6}"] = "x";
+        }
+
+        var config = minimal.Config!.ToDictionary(p => p.Key, p => p.Key == "lego" ? lego : p.Value, StringComparer.Ordinal);
+        var errors = (minimal with { Config = config }).Validate().Errors;
+
+        Assert.Equal(11, errors.Count(e => e.Path == "lego" || e.Path.StartsWith("lego.", StringComparison.Ordinal)));
+        Assert.Equal(10, errors.Count(e => e.Path.StartsWith("lego.made-up-", StringComparison.Ordinal)));
+        Assert.Contains(errors, e => e.Path == "lego" && e.Message == "99990 more names are not options of lego either.");
+        BadInputCheck.AssertReadable(errors);
+    }
+
+    [Fact]
     public void An_unknown_option_with_a_name_of_100000_characters_gets_a_short_message_on_a_short_path()
     {
         var result = StackRequests.Minimal().With("lego", new string('a', 100_000), "v1Ue。/\ufffe,qc0").Validate();
