@@ -73,6 +73,7 @@ internal sealed class AuditRecord
     /// <summary>The longest stack or target kept whole (a stack and a hostname fit; a longer one is made-up input echoed back).</summary>
     public const int MaxNameLength = 512;
 
+    private string _action = "";
     private string? _stack;
     private string? _target;
     private string? _reason;
@@ -83,7 +84,14 @@ internal sealed class AuditRecord
 
     public required string Actor { get; set; }
 
-    public required string Action { get; set; }
+    /// <summary>One of <see cref="Stacks.AuditActions.All"/>, which the audit filter documents: a new action is added there first.</summary>
+    public required string Action
+    {
+        get => _action;
+        set => _action = Stacks.AuditActions.All.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw new ArgumentException($"'{value}' is not an audit action; add it to AuditActions.All, which the audit filter documents.", nameof(value));
+    }
 
     public string? Stack
     {
