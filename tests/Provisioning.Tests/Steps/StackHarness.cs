@@ -210,20 +210,30 @@ internal sealed class StackHarness : IAsyncDisposable
         return new StepExecution(operation, operation.Steps.Single(s => s.Key == key));
     }
 
-    /// <summary>Runs one step's handler, again while it is not ready (as the runner would), until it is done or failed.</summary>
+    /// <summary>Runs one step's handler, again while it is not ready (as the runner would), until it is done or failed; fails the test
+    /// with what the step last waited for when that takes longer than <paramref name="timeout"/> (a minute by default: the sandbox's
+    /// controllers are slow on a loaded machine).</summary>
     public async Task<StepOutcome> RunStepAsync(StackSpec spec, string key, Plan? plan = null, TimeSpan? timeout = null)
     {
         var execution = Execution(spec, key, plan);
         var handler = Handler(execution.Step.Kind);
+        var limit = timeout ?? TimeSpan.FromMinutes(1);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(20));
-        StepOutcome outcome;
-        while ((outcome = await handler.RunAsync(execution, cts.Token)) is StepOutcome.NotReady)
+        cts.CancelAfter(limit);
+        StepOutcome? outcome = null;
+        try
         {
-            await Task.Delay(Policy.PollInterval, cts.Token);
+            while ((outcome = await handler.RunAsync(execution, cts.Token)) is StepOutcome.NotReady)
+            {
+                await Task.Delay(Policy.PollInterval, cts.Token);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested && !TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"Step {key} was not done or failed after {limit.TotalSeconds:0} s; it last said: {outcome?.ToString() ?? "nothing"}.");
         }
 
-        return outcome;
+        return outcome!;
     }
 
     /// <summary>Every object of the stack in the kinds the portal writes (and the volume claims of its StatefulSets), by "Kind/name".</summary>
