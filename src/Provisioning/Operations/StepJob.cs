@@ -39,14 +39,19 @@ internal sealed class HangfireStepScheduler(IBackgroundJobClient jobs, JobStorag
     {
         var monitor = storage.GetMonitoringApi();
         var pending = new HashSet<Guid>();
-        // Waiting in the queue (not yet fetched by a worker) or scheduled: a worker will get them.
+        var since = now.UtcDateTime - recent;
+        // Waiting in the queue (not yet fetched by a worker): a worker will get them.
         Collect(pending, (from, count) => monitor.EnqueuedJobs(StepJob.QueueName, from, count), dto => dto.InEnqueuedState ? dto.Job : null);
-        Collect(pending, monitor.ScheduledJobs, dto => dto.Job);
+        // Scheduled for later, or due a moment ago. One overdue for longer is stuck: after a crash, Hangfire's scheduler waits for
+        // the dead process's lock to time out (minutes) before it enqueues anything, and the sweep must not wait with it.
+        Collect(pending, monitor.ScheduledJobs, dto => Utc(dto.EnqueueAt) > since ? dto.Job : null);
         // Taken by a worker a moment ago, which may still be waiting for the operation's lock: give it time to start the step.
         // A worker that has held its job longer either started the step (and holds its lease) or died with it.
-        Collect(pending, monitor.ProcessingJobs, dto => dto.StartedAt is { } started && now.UtcDateTime - DateTime.SpecifyKind(started, DateTimeKind.Utc) <= recent ? dto.Job : null);
+        Collect(pending, monitor.ProcessingJobs, dto => dto.StartedAt is { } started && Utc(started) >= since ? dto.Job : null);
         return pending;
     }
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
 
     private static void Collect<T>(HashSet<Guid> pending, Func<int, int, JobList<T>> list, Func<T, Job?> job)
     {

@@ -42,6 +42,19 @@ public sealed class HangfireStepSchedulerTests : IDisposable
     }
 
     [Fact]
+    public void A_scheduled_step_overdue_for_longer_than_a_moment_is_not_pending()
+    {
+        // After a crash Hangfire's scheduler waits for the dead process's lock before it enqueues anything: the sweep must deliver.
+        var scheduler = new HangfireStepScheduler(new BackgroundJobClient(_storage), _storage);
+        var (dueNow, stuck) = (Guid.NewGuid(), Guid.NewGuid());
+        var now = DateTimeOffset.UtcNow;
+        scheduler.Schedule(dueNow, now.AddSeconds(-2));
+        scheduler.Schedule(stuck, now - Recent - TimeSpan.FromSeconds(5));
+
+        Assert.Equal([dueNow], scheduler.Pending(now, Recent));
+    }
+
+    [Fact]
     public void A_step_a_worker_took_a_moment_ago_is_pending_and_one_held_for_longer_is_not()
     {
         var client = new BackgroundJobClient(_storage);
