@@ -18,6 +18,8 @@ namespace Portal.Provisioning.Tests.Operations;
 
 /// <summary>The runner as the portal wires it (AddProvisioning: Hangfire on PostgreSQL, its workers, the dispatcher's sweep) on an
 /// operation wider than its workers: every step runs once, with one job each, and nothing reaches Hangfire as a failure.</summary>
+/// <remarks>Runs alone: its eight busy workers would slow the in-process sandboxes of the tests beside it.</remarks>
+[Collection(WideDagCollection.Name)]
 public sealed class WideDagTests
 {
     private const int Steps = 200;
@@ -142,4 +144,11 @@ public sealed class WideDagTests
             return Task.FromResult(StepOutcome.Ok());
         }
     }
+}
+
+/// <summary>Tests that load the machine on purpose, run apart from the others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WideDagCollection
+{
+    public const string Name = "Runner under load";
 }

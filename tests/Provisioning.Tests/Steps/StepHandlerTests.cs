@@ -232,7 +232,8 @@ public sealed class StepHandlerTests
         await harness.RunStepAsync(spec, StepIds.EnsureNamespace(spec.Namespace));
         await harness.RunStepAsync(spec, StepIds.Apply("minio"));
 
-        var failed = Assert.IsType<StepOutcome.Failed>(await harness.RunStepAsync(spec, StepIds.Provision(relation)));
+        // The Job's pod restarts with back-off; the step fails once it sees the crash loop (slow on a loaded machine).
+        var failed = Assert.IsType<StepOutcome.Failed>(await harness.RunStepAsync(spec, StepIds.Provision(relation), timeout: TimeSpan.FromMinutes(3)));
 
         Assert.StartsWith($"Job {ObjectNames.RelationJob(relation, "buckets")} keeps failing to create the buckets", failed.Error, StringComparison.Ordinal);
         Assert.Contains("exited with code 1 (Error)", failed.Error, StringComparison.Ordinal);
