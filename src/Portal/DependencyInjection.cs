@@ -27,14 +27,7 @@ public static class DependencyInjection
         {
             // The embedded default's cluster: started before anything talks to clusters (hosted services start in order). Its
             // kubeconfig goes to the data directory unless Sandbox:KubeconfigPath says where.
-            var configured = !string.IsNullOrWhiteSpace(builder.Configuration["Sandbox:KubeconfigPath"]);
-            builder.AddSandboxCluster(o =>
-            {
-                if (!configured)
-                {
-                    o.KubeconfigPath = Path.Combine(DataDirectory.Resolve(portal.DataDirectory), "sandbox.kubeconfig");
-                }
-            });
+            builder.AddSandboxCluster(o => o.KubeconfigPath = Path.Combine(DataDirectory.Resolve(portal.DataDirectory), "sandbox.kubeconfig"));
         }
 
         builder.Services.AddHostedService<ClusterBootstrap>();

@@ -25,7 +25,9 @@ public static class SandboxDependencyInjection
     public static IHostApplicationBuilder AddSandboxCluster(this IHostApplicationBuilder builder, Action<SandboxClusterOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The caller's choices first, then the Sandbox section's settings over them: configuration has the last word.
         var options = new SandboxClusterOptions();
+        configure?.Invoke(options);
         var section = builder.Configuration.GetSection("Sandbox");
         if (section["KubeconfigPath"] is { Length: > 0 } path)
         {
@@ -37,7 +39,6 @@ public static class SandboxDependencyInjection
             options.Sandbox.StateFile = state;
         }
 
-        configure?.Invoke(options);
         builder.Services.TryAddSingleton(options);
         builder.Services.TryAddSingleton<SandboxClusterHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxClusterHost>());

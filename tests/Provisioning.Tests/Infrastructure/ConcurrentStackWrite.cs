@@ -7,14 +7,14 @@ using Portal.Provisioning.Persistence;
 
 namespace Portal.Provisioning.Tests.Infrastructure;
 
-/// <summary>Makes another writer's change of a stack land between a request's read of the stack and its save, every time, with no
+/// <summary>Makes another writer's change of a stack (or an operation) land between a request's read and its save, every time, with no
 /// timing luck: once armed, it runs the write (on a context of its own) right before each of the next saves that change that stack's
 /// record, as the step runner freeing the stack when its operation ends would, in the moment after the request read it.</summary>
 /// <remarks>Does nothing until armed. The write's own save is not intercepted.</remarks>
 internal sealed class ConcurrentStackWrite : SaveChangesInterceptor
 {
     private readonly Lock _lock = new();
-    private string? _stack;
+    private Func<DbContext, bool> _matches = _ => false;
     private Func<Task>? _write;
     private int _left;
     private bool _writing;
@@ -24,11 +24,19 @@ internal sealed class ConcurrentStackWrite : SaveChangesInterceptor
 
     /// <summary>Runs <paramref name="write"/> before each of the next <paramref name="times"/> saves that change stack
     /// <paramref name="stack"/>.</summary>
-    public void Arm(string stack, Func<Task> write, int times = 1)
+    public void Arm(string stack, Func<Task> write, int times = 1) =>
+        ArmWhen(context => context.ChangeTracker.Entries<StackRecord>().Any(e => e.State == EntityState.Modified && e.Entity.Name == stack), write, times);
+
+    /// <summary>Runs <paramref name="write"/> before each of the next <paramref name="times"/> saves that change operation
+    /// <paramref name="operation"/> (the step runner writing it while a request handles it).</summary>
+    public void ArmOperation(Guid operation, Func<Task> write, int times = 1) =>
+        ArmWhen(context => context.ChangeTracker.Entries<Operation>().Any(e => e.State == EntityState.Modified && e.Entity.Id == operation), write, times);
+
+    private void ArmWhen(Func<DbContext, bool> matches, Func<Task> write, int times)
     {
         lock (_lock)
         {
-            (_stack, _write, _left, Landed) = (stack, write, times, 0);
+            (_matches, _write, _left, Landed) = (matches, write, times, 0);
         }
     }
 
@@ -38,8 +46,7 @@ internal sealed class ConcurrentStackWrite : SaveChangesInterceptor
         Func<Task>? write = null;
         lock (_lock)
         {
-            if (!_writing && _left > 0 && eventData.Context is { } context
-                && context.ChangeTracker.Entries<StackRecord>().Any(e => e.State == EntityState.Modified && e.Entity.Name == _stack))
+            if (!_writing && _left > 0 && eventData.Context is { } context && _matches(context))
             {
                 (_left, _writing, write) = (_left - 1, true, _write);
             }

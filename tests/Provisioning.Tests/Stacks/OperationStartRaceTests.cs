@@ -216,7 +216,7 @@ public class OperationStartRaceTests
     [MemberData(nameof(Providers))]
     public async Task A_cancel_whose_save_loses_to_the_runner_renewing_a_step_reads_the_operation_again_and_cancels(string provider)
     {
-        var renewal = new OperationWriteBeforeSave();
+        var renewal = new ConcurrentStackWrite();
         var (database, cleanup) = await TestDatabases.CreateAsync(provider, "cancelrace", renewal);
         try
         {
@@ -227,7 +227,7 @@ public class OperationStartRaceTests
             await SeedAsync(database, active: running, earlier);
             // The worker running the first step renews its lease right after the cancel read the operation.
             var store = new OperationStore(database);
-            renewal.Arm(running.Id, () => store.UpdateStepAsync(
+            renewal.ArmOperation(running.Id, () => store.UpdateStepAsync(
                 running.Id, first, o => { o.Renew(first, DateTimeOffset.UtcNow, StepPolicy.Default); return 0; }, CancellationToken.None));
 
             var cancelled = await Service(database, new RecordingScheduler()).CancelAsync(running.Id, Actor, Ct);
@@ -369,33 +369,5 @@ public class OperationStartRaceTests
         public Result<string> ConnectInCluster(string name) => throw new NotSupportedException();
 
         public bool Disconnect(string name) => throw new NotSupportedException();
-    }
-
-    /// <summary>Runs a write of an operation (on a context of its own) right before the next save that changes that operation: the step
-    /// runner's write landing between a request's read and its save.</summary>
-    private sealed class OperationWriteBeforeSave : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
-    {
-        private Guid _operation;
-        private Func<Task>? _write;
-
-        public int Landed { get; private set; }
-
-        public void Arm(Guid operation, Func<Task> write) => (_operation, _write) = (operation, write);
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
-            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (_write is { } write && eventData.Context is { } context
-                && context.ChangeTracker.Entries<Operation>().Any(e => e.State == EntityState.Modified && e.Entity.Id == _operation))
-            {
-                _write = null;
-                await write();
-                Landed++;
-            }
-
-            return result;
-        }
     }
 }
