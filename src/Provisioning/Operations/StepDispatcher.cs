@@ -10,7 +10,8 @@ namespace Portal.Provisioning.Operations;
 /// <remarks>The portal database is the source of truth; the job queue only delivers. A step delivered twice is harmless:
 /// <see cref="Operation.Begin"/> lets one worker run it.</remarks>
 internal sealed partial class StepDispatcher(
-    OperationStore store, IStepScheduler scheduler, TimeProvider time, ILogger<StepDispatcher> logger) : BackgroundService
+    OperationStore store, IStepScheduler scheduler, TimeProvider time, ILogger<StepDispatcher> logger, IOperationObserver? observer = null)
+    : BackgroundService
 {
     /// <summary>How long a step may stay due without being picked up before it is delivered again.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(15);
@@ -68,6 +69,15 @@ internal sealed partial class StepDispatcher(
         if (delivered > 0)
         {
             StepDispatcherLog.Redelivered(logger, delivered);
+        }
+
+        // An operation that ended just before a crash, whose stack the runner had not freed yet: free it as the runner would.
+        if (observer is not null)
+        {
+            foreach (var ended in await store.EndedButHoldingAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await observer.OperationFinishedAsync(ended, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return delivered;

@@ -52,6 +52,28 @@ internal sealed class OperationStore(PortalDatabase database)
     public Task<T> UpdateStepAsync<T>(Guid id, Guid stepId, Func<Operation, T> change, CancellationToken cancellationToken) =>
         ChangeAsync(id, stepId, change, cancellationToken);
 
+    /// <summary>Operations that have ended while their stack still names them as active: the runner frees the stack in a second
+    /// write after the end, and a crash in between leaves it so.</summary>
+    public async Task<IReadOnlyList<Operation>> EndedButHoldingAsync(CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var finished = new[] { OperationState.Succeeded, OperationState.Failed, OperationState.Cancelled };
+        var ids = await context.Stacks.Where(s => s.ActiveOperationId != null)
+            .Join(context.Operations, s => s.ActiveOperationId, o => (Guid?)o.Id, (s, o) => o)
+            .Where(o => finished.Contains(o.State)).Select(o => o.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var operations = new List<Operation>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is { } operation)
+            {
+                operations.Add(operation);
+            }
+        }
+
+        return operations;
+    }
+
     /// <summary>Operations that are not finished: the dispatcher looks at these after a restart.</summary>
     public async Task<IReadOnlyList<Guid>> UnfinishedAsync(CancellationToken cancellationToken)
     {

@@ -43,6 +43,30 @@ public sealed class StackOperationObserverTests : IAsyncLifetime
         Assert.Equal(failed.Id, stack.ActiveOperationId);
     }
 
+    [Fact]
+    public async Task After_a_crash_between_an_operations_end_and_the_free_the_dispatchers_sweep_frees_the_stack()
+    {
+        var failed = await FailedOperationOnItsStackAsync();
+        var store = new OperationStore(_database);
+        var dispatcher = new Portal.Provisioning.Operations.StepDispatcher(
+            store, new NoScheduler(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Portal.Provisioning.Operations.StepDispatcher>.Instance,
+            new StackOperationObserver(_database, TimeProvider.System));
+
+        await dispatcher.SweepAsync(TimeSpan.Zero, CancellationToken.None);
+
+        var stack = await StackAsync();
+        Assert.Null(stack.ActiveOperationId);
+        Assert.Equal(failed.Id, stack.LastOperationId);
+        Assert.Empty(await store.EndedButHoldingAsync(CancellationToken.None));
+    }
+
+    private sealed class NoScheduler : Portal.Provisioning.Operations.IStepScheduler
+    {
+        public void Enqueue(Guid stepId) => throw new InvalidOperationException("nothing is due");
+
+        public void Schedule(Guid stepId, DateTimeOffset at) => throw new InvalidOperationException("nothing is due");
+    }
+
     private async Task<Operation> FailedOperationOnItsStackAsync()
     {
         var target = TestStacks.Minimal().WithoutSecrets(ComponentCatalog.Default);
